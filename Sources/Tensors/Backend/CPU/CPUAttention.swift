@@ -1,0 +1,180 @@
+import Foundation
+
+/// Options of scaled-dot-product attention.
+public struct AttentionOptions: Sendable {
+    public var scale: Float
+    /// Query i attends key j only when j <= i + (S - T) (aligned at the end, as with a KV cache).
+    public var causal: Bool
+    public init(scale: Float, causal: Bool) {
+        self.scale = scale
+        self.causal = causal
+    }
+}
+
+extension CPUBackend {
+    /// Rows of queries handled per block: scores of one block are rows x S floats.
+    static let attentionBlock = 64
+
+    /// Attention forward. q [B, H, T, D], k [B, Hkv, S, D], v [B, Hkv, S, Dv] contiguous;
+    /// keyMask [B, S] (1 keep, 0 drop) optional. Writes out [B, H, T, Dv] and the log-sum-exp
+    /// of each query row into lse [B, H, T]. Query heads share key/value heads in groups of
+    /// H / Hkv. Scores are materialised one block of rows at a time; a row with no visible
+    /// key outputs zeros.
+    public func attention(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor?, options: AttentionOptions,
+                          out: Tensor, lse: Tensor) {
+        let b = q.shape[0], h = q.shape[1], t = q.shape[2], d = q.shape[3]
+        let hkv = k.shape[1], s = k.shape[2], dv = v.shape[3]
+        let group = h / hkv
+        let pq = q.floatPointer, pk = k.floatPointer, pv = v.floatPointer
+        let po = out.floatPointer, pl = lse.floatPointer
+        let pm = keyMask?.floatPointer
+        let blk = CPUBackend.attentionBlock
+        let shift = s - t
+        BLAS.singleThreaded {
+            Parallel.forEach(b * h) { bh in
+                let bi = bh / h, hi = bh % h, kvh = hi / group
+                let qb = pq + bh * t * d
+                let kb = pk + (bi * hkv + kvh) * s * d
+                let vb = pv + (bi * hkv + kvh) * s * dv
+                let ob = po + bh * t * dv
+                let lb = pl + bh * t
+                let mask = pm.map { $0 + bi * s }
+                let scores = UnsafeMutablePointer<Float>.allocate(capacity: blk * s)
+                defer { scores.deallocate() }
+                var i0 = 0
+                while i0 < t {
+                    let rows = Swift.min(blk, t - i0)
+                    let kmax = options.causal ? Swift.max(0, Swift.min(s, i0 + rows + shift)) : s
+                    if kmax > 0 {
+                        BLAS.sgemm(transA: false, transB: true, m: rows, n: kmax, k: d, alpha: options.scale,
+                                   a: qb + i0 * d, lda: d, b: kb, ldb: d, beta: 0, c: scores, ldc: kmax)
+                    }
+                    for r in 0..<rows {
+                        let row = scores + r * kmax
+                        let visible = options.causal ? Swift.max(0, Swift.min(kmax, i0 + r + shift + 1)) : kmax
+                        CPUBackend.maskedSoftmaxRow(row, visible: visible, total: kmax, mask: mask, lse: lb + i0 + r)
+                    }
+                    if kmax > 0 {
+                        BLAS.sgemm(transA: false, transB: false, m: rows, n: dv, k: kmax, alpha: 1,
+                                   a: scores, lda: kmax, b: vb, ldb: dv, beta: 0, c: ob + i0 * dv, ldc: dv)
+                    } else {
+                        (ob + i0 * dv).initialize(repeating: 0, count: rows * dv)
+                    }
+                    i0 += rows
+                }
+            }
+        }
+    }
+
+    /// In place: row[0..<visible] becomes softmax over the keys the mask keeps, everything
+    /// else 0; writes the row's log-sum-exp (-inf when nothing is visible).
+    @inline(__always)
+    static func maskedSoftmaxRow(_ row: UnsafeMutablePointer<Float>, visible: Int, total: Int,
+                                 mask: UnsafeMutablePointer<Float>?, lse: UnsafeMutablePointer<Float>) {
+        if let mask {
+            for j in 0..<visible where mask[j] == 0 { row[j] = -.infinity }
+        }
+        let m = visible > 0 ? FastMath.max(row, visible) : -Float.infinity
+        if m == -.infinity {
+            row.update(repeating: 0, count: total)
+            lse.pointee = -.infinity
+            return
+        }
+        let mv = F16(repeating: m)
+        FastMath.map(row, row, visible) { FastMath.exp($0 - mv) }
+        if let mask {
+            for j in 0..<visible where mask[j] == 0 { row[j] = 0 }
+        }
+        let sum = FastMath.sum(row, visible)
+        let inv = F16(repeating: 1 / sum)
+        FastMath.map(row, row, visible) { $0 * inv }
+        if visible < total { (row + visible).update(repeating: 0, count: total - visible) }
+        lse.pointee = m + Foundation.log(sum)
+    }
+
+    /// Attention backward (recomputes the probabilities from lse). Writes dq, dk, dv (each
+    /// optional) of the shapes of q, k, v. Work is split by (batch, key/value head), so
+    /// the query heads sharing a key/value head accumulate into it without races.
+    public func attentionBackward(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor?, options: AttentionOptions,
+                                  out: Tensor, lse: Tensor, grad: Tensor, dq: Tensor?, dk: Tensor?, dv dvOut: Tensor?) {
+        let b = q.shape[0], h = q.shape[1], t = q.shape[2], d = q.shape[3]
+        let hkv = k.shape[1], s = k.shape[2], dv = v.shape[3]
+        let group = h / hkv
+        let pq = q.floatPointer, pk = k.floatPointer, pv = v.floatPointer
+        let po = out.floatPointer, pl = lse.floatPointer, pg = grad.floatPointer
+        let pm = keyMask?.floatPointer
+        let pdq = dq?.floatPointer, pdk = dk?.floatPointer, pdv = dvOut?.floatPointer
+        let blk = CPUBackend.attentionBlock
+        let shift = s - t
+        BLAS.singleThreaded {
+            Parallel.forEach(b * hkv) { bkv in
+                let bi = bkv / hkv
+                let kb = pk + bkv * s * d, vb = pv + bkv * s * dv
+                let dkb = pdk.map { $0 + bkv * s * d }, dvb = pdv.map { $0 + bkv * s * dv }
+                dkb?.initialize(repeating: 0, count: s * d)
+                dvb?.initialize(repeating: 0, count: s * dv)
+                let mask = pm.map { $0 + bi * s }
+                let p = UnsafeMutablePointer<Float>.allocate(capacity: blk * s)
+                let dp = UnsafeMutablePointer<Float>.allocate(capacity: blk * s)
+                let di = UnsafeMutablePointer<Float>.allocate(capacity: blk)
+                defer { p.deallocate(); dp.deallocate(); di.deallocate() }
+                for hh in 0..<group {
+                    let bh = bi * h + (bkv % hkv) * group + hh
+                    let qb = pq + bh * t * d, ob = po + bh * t * dv, gb = pg + bh * t * dv, lb = pl + bh * t
+                    let dqb = pdq.map { $0 + bh * t * d }
+                    var i0 = 0
+                    while i0 < t {
+                        let rows = Swift.min(blk, t - i0)
+                        let kmax = options.causal ? Swift.max(0, Swift.min(s, i0 + rows + shift)) : s
+                        if kmax == 0 {
+                            dqb.map { ($0 + i0 * d).initialize(repeating: 0, count: rows * d) }
+                            i0 += rows
+                            continue
+                        }
+                        // P = exp(scale * Q K^T - lse), zero where masked.
+                        BLAS.sgemm(transA: false, transB: true, m: rows, n: kmax, k: d, alpha: options.scale,
+                                   a: qb + i0 * d, lda: d, b: kb, ldb: d, beta: 0, c: p, ldc: kmax)
+                        for r in 0..<rows {
+                            let row = p + r * kmax
+                            let l = lb[i0 + r]
+                            let visible = options.causal ? Swift.max(0, Swift.min(kmax, i0 + r + shift + 1)) : kmax
+                            if l == -.infinity {
+                                row.update(repeating: 0, count: kmax)
+                                di[r] = 0
+                                continue
+                            }
+                            let lv = F16(repeating: l)
+                            FastMath.map(row, row, visible) { FastMath.exp($0 - lv) }
+                            if let mask { for j in 0..<visible where mask[j] == 0 { row[j] = 0 } }
+                            if visible < kmax { (row + visible).update(repeating: 0, count: kmax - visible) }
+                            di[r] = FastMath.dot(gb + (i0 + r) * dv, ob + (i0 + r) * dv, dv)
+                        }
+                        // dV += P^T dO
+                        if let dvb {
+                            BLAS.sgemm(transA: true, transB: false, m: kmax, n: dv, k: rows, alpha: 1,
+                                       a: p, lda: kmax, b: gb + i0 * dv, ldb: dv, beta: 1, c: dvb, ldc: dv)
+                        }
+                        if dqb == nil && dkb == nil { i0 += rows; continue }
+                        // dP = dO V^T; dS = P * (dP - D)
+                        BLAS.sgemm(transA: false, transB: true, m: rows, n: kmax, k: dv, alpha: 1,
+                                   a: gb + i0 * dv, lda: dv, b: vb, ldb: dv, beta: 0, c: dp, ldc: kmax)
+                        for r in 0..<rows {
+                            let dv16 = F16(repeating: di[r])
+                            FastMath.map2(p + r * kmax, dp + r * kmax, dp + r * kmax, kmax) { $0 * ($1 - dv16) }
+                        }
+                        // dQ = scale * dS K; dK += scale * dS^T Q
+                        if let dqb {
+                            BLAS.sgemm(transA: false, transB: false, m: rows, n: d, k: kmax, alpha: options.scale,
+                                       a: dp, lda: kmax, b: kb, ldb: d, beta: 0, c: dqb + i0 * d, ldc: d)
+                        }
+                        if let dkb {
+                            BLAS.sgemm(transA: true, transB: false, m: kmax, n: d, k: rows, alpha: options.scale,
+                                       a: dp, lda: kmax, b: qb + i0 * d, ldb: d, beta: 1, c: dkb, ldc: d)
+                        }
+                        i0 += rows
+                    }
+                }
+            }
+        }
+    }
+}

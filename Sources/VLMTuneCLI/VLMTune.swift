@@ -1,0 +1,18 @@
+import ArgumentParser
+import Foundation
+import Tensors
+
+/// The `vlmtune` command line.
+public struct VLMTune: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "vlmtune",
+        abstract: "Train LLaVA-style vision-language models on the CPU.",
+        subcommands: [Bench.self])
+
+    public init() {}
+}
+
+/// Writes one line to stderr.
+func printError(_ line: String) {
+    FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
+}

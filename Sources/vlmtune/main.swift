@@ -1,0 +1,3 @@
+import VLMTuneCLI
+
+VLMTune.main()
