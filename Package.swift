@@ -7,9 +7,9 @@ import Foundation
 // always built from source on the machine that trains. Set VLMTUNE_PORTABLE=1 to build a
 // binary that runs on any x86-64 (about 2x slower in the non-BLAS kernels).
 let portable = ProcessInfo.processInfo.environment["VLMTUNE_PORTABLE"] == "1"
-let nativeFlags: [String] = portable ? [] : ["-Xcc", "-march=native"]
+let nativeFlags: [String] = portable ? [] : ["-march=native"]
 let fastMath: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked"] + nativeFlags, .when(configuration: .release)),
+    .unsafeFlags(["-Ounchecked"] + nativeFlags.flatMap { ["-Xcc", $0] }, .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -22,20 +22,33 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // BLAS is opened with dlopen after OPENBLAS_CORETYPE is set (see docs/ARCHITECTURE.md),
-        // so this is a small C target rather than a linked system library.
+        // C libraries. BLAS is opened with dlopen after OPENBLAS_CORETYPE is set (see
+        // docs/ARCHITECTURE.md), so it is a small C target rather than a linked system library.
         .target(name: "CBLAS", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "CSIMD", cSettings: [.unsafeFlags(["-O3"] + nativeFlags.filter { $0 != "-Xcc" })]),
+        .target(name: "CSIMD", cSettings: [.unsafeFlags(["-O3"] + nativeFlags)]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+
+        // The engine and what is built on it.
         .target(name: "Tensors", dependencies: ["CBLAS", "CSIMD"], swiftSettings: fastMath),
+        .target(name: "Formats", dependencies: ["Tensors"], swiftSettings: fastMath),
+        .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: fastMath),
+        .target(name: "Models", dependencies: ["Tensors", "Layers", "Formats"], swiftSettings: fastMath),
         .target(
             name: "VLMTuneCLI",
             dependencies: [
-                "Tensors",
+                "Tensors", "Formats", "Layers", "Models",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath),
         .executableTarget(name: "vlmtune", dependencies: ["VLMTuneCLI"]),
+
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], swiftSettings: fastMath),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "Tensors"], swiftSettings: fastMath),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Formats", "Layers", "Tensors"], swiftSettings: fastMath),
+        .testTarget(name: "VLMTuneCLITests", dependencies: ["VLMTuneCLI", "Formats", "Tensors"], swiftSettings: fastMath),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,105 @@
+import Foundation
+import Tensors
+
+/// y = x W^T + b with W [out, in] (the Hugging Face layout), optionally with a LoRA adapter.
+public final class Linear: Module {
+    public var weight: Tensor
+    public var bias: Tensor?
+    /// A low-rank adapter added to this layer's output (PEFT LoRA), when attached.
+    public var lora: LoRA?
+
+    public var inFeatures: Int { weight.shape[1] }
+    public var outFeatures: Int { weight.shape[0] }
+
+    public init(weight: Tensor, bias: Tensor? = nil) {
+        self.weight = weight
+        self.bias = bias
+    }
+
+    /// A layer with PyTorch's default initialisation (uniform +-1/sqrt(in)).
+    public convenience init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, rng: inout RandomGenerator) {
+        let bound = 1 / Float(inFeatures).squareRoot()
+        self.init(weight: Tensor.uniform([outFeatures, inFeatures], low: -bound, high: bound, rng: &rng),
+                  bias: bias ? Tensor.uniform([outFeatures], low: -bound, high: bound, rng: &rng) : nil)
+    }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        let y = try x.linear(weight: weight, bias: bias)
+        guard let lora, !lora.merged else { return y }
+        return try y + lora(x)
+    }
+
+    public func visit(_ v: inout ParameterVisitor) {
+        v.param("weight", &weight)
+        v.param("bias", &bias)
+        if let lora {
+            v.loraParam("lora_A.weight", &lora.a)
+            v.loraParam("lora_B.weight", &lora.b)
+        }
+    }
+
+    /// Folds the adapter into the weight (W += scaling * B A); the adapter stays attached but
+    /// inactive until `unmerge`.
+    public func mergeLoRA() throws {
+        guard let lora, !lora.merged else { return }
+        try noGrad {
+            let w = weight.cast(.float32)
+            try w.addInPlace(lora.b.matmul(lora.a) * lora.scaling)
+            weight = w
+        }
+        lora.merged = true
+    }
+
+    /// Subtracts a merged adapter again.
+    public func unmergeLoRA() throws {
+        guard let lora, lora.merged else { return }
+        try noGrad {
+            let w = weight.cast(.float32)
+            try w.addInPlace(lora.b.matmul(lora.a) * -lora.scaling)
+            weight = w
+        }
+        lora.merged = false
+    }
+}
+
+/// A LoRA adapter (Hu et al. 2021, PEFT conventions): delta(x) = scaling * B(A(dropout(x))),
+/// A [r, in] Kaiming-uniform (a = sqrt 5, i.e. uniform +-1/sqrt(in)), B [out, r] zeros,
+/// scaling alpha / r, or alpha / sqrt(r) with rsLoRA.
+public final class LoRA {
+    public var a: Tensor
+    public var b: Tensor
+    public let rank: Int
+    public let alpha: Float
+    public let scaling: Float
+    public let dropout: Float
+    public var merged = false
+    /// Dropout is applied only while training, with masks drawn from `random`.
+    public var training = false
+    public var random: RandomSource?
+
+    public init(inFeatures: Int, outFeatures: Int, rank: Int, alpha: Float, dropout: Float = 0, rsLoRA: Bool = false,
+                rng: inout RandomGenerator) {
+        let bound = 1 / Float(inFeatures).squareRoot()
+        a = Tensor.uniform([rank, inFeatures], low: -bound, high: bound, rng: &rng)
+        b = Tensor.zeros([outFeatures, rank])
+        self.rank = rank
+        self.alpha = alpha
+        self.scaling = rsLoRA ? alpha / Float(rank).squareRoot() : alpha / Float(rank)
+        self.dropout = dropout
+    }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        var h = x
+        if training && dropout > 0, let random {
+            h = try x.dropout(dropout, rng: &random.generator)
+        }
+        return try h.linear(weight: a).linear(weight: b) * scaling
+    }
+}
+
+/// A random generator shared by reference between the layers that draw from it (dropout)
+/// and the trainer that saves and restores its state.
+public final class RandomSource {
+    public var generator: RandomGenerator
+    public init(_ generator: RandomGenerator) { self.generator = generator }
+}

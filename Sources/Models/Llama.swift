@@ -1,0 +1,158 @@
+import Foundation
+import Layers
+import Tensors
+
+/// Multi-head attention with grouped KV heads and rotary embeddings (Llama, Qwen2).
+public final class LlamaAttention: Module {
+    public let qProj, kProj, vProj, oProj: Linear
+    let numHeads, numKVHeads, headDim: Int
+
+    init(_ c: LlamaConfig, rng: inout RandomGenerator) {
+        let d = c.hiddenSize
+        qProj = Linear(d, c.numHeads * c.headDim, bias: c.qkvBias, rng: &rng)
+        kProj = Linear(d, c.numKVHeads * c.headDim, bias: c.qkvBias, rng: &rng)
+        vProj = Linear(d, c.numKVHeads * c.headDim, bias: c.qkvBias, rng: &rng)
+        oProj = Linear(c.numHeads * c.headDim, d, bias: c.oBias, rng: &rng)
+        numHeads = c.numHeads
+        numKVHeads = c.numKVHeads
+        headDim = c.headDim
+    }
+
+    public func visit(_ v: inout ParameterVisitor) {
+        v.child("q_proj", qProj)
+        v.child("k_proj", kProj)
+        v.child("v_proj", vProj)
+        v.child("o_proj", oProj)
+    }
+
+    /// x [B, T, D] -> [B, T, D]. `keyMask` [B, S] covers cached + new positions.
+    func callAsFunction(_ x: Tensor, cos: Tensor, sin: Tensor, keyMask: Tensor?, cache: KVCache?, layer: Int) throws -> Tensor {
+        let b = x.shape[0], t = x.shape[1]
+        let q = try qProj(x).reshape([b, t, numHeads, headDim]).permute([0, 2, 1, 3]).rotaryEmbedding(cos: cos, sin: sin)
+        var k = try kProj(x).reshape([b, t, numKVHeads, headDim]).permute([0, 2, 1, 3]).rotaryEmbedding(cos: cos, sin: sin)
+        var v = try vProj(x).reshape([b, t, numKVHeads, headDim]).permute([0, 2, 1, 3])
+        if let cache { (k, v) = try cache.append(layer: layer, k: k, v: v) }
+        let o = try Tensor.attention(q: q, k: k, v: v, causal: true, keyMask: keyMask)
+        return try oProj(o.permute([0, 2, 1, 3]).reshape([b, t, numHeads * headDim]))
+    }
+}
+
+/// The gated MLP: down(act(gate(x)) * up(x)).
+public final class LlamaMLP: Module {
+    public let gateProj, upProj, downProj: Linear
+    let act: Activation
+
+    init(_ c: LlamaConfig, rng: inout RandomGenerator) {
+        gateProj = Linear(c.hiddenSize, c.intermediateSize, bias: c.mlpBias, rng: &rng)
+        upProj = Linear(c.hiddenSize, c.intermediateSize, bias: c.mlpBias, rng: &rng)
+        downProj = Linear(c.intermediateSize, c.hiddenSize, bias: c.mlpBias, rng: &rng)
+        act = c.hiddenAct
+    }
+
+    public func visit(_ v: inout ParameterVisitor) {
+        v.child("gate_proj", gateProj)
+        v.child("up_proj", upProj)
+        v.child("down_proj", downProj)
+    }
+
+    func callAsFunction(_ x: Tensor) throws -> Tensor {
+        try downProj(act(gateProj(x)) * upProj(x))
+    }
+}
+
+public final class LlamaDecoderLayer: Module {
+    public let selfAttn: LlamaAttention
+    public let mlp: LlamaMLP
+    public let inputLayernorm, postAttentionLayernorm: RMSNorm
+
+    init(_ c: LlamaConfig, rng: inout RandomGenerator) {
+        selfAttn = LlamaAttention(c, rng: &rng)
+        mlp = LlamaMLP(c, rng: &rng)
+        inputLayernorm = RMSNorm(c.hiddenSize, eps: c.rmsNormEps)
+        postAttentionLayernorm = RMSNorm(c.hiddenSize, eps: c.rmsNormEps)
+    }
+
+    public func visit(_ v: inout ParameterVisitor) {
+        v.child("self_attn", selfAttn)
+        v.child("mlp", mlp)
+        v.child("input_layernorm", inputLayernorm)
+        v.child("post_attention_layernorm", postAttentionLayernorm)
+    }
+
+    func callAsFunction(_ x: Tensor, cos: Tensor, sin: Tensor, keyMask: Tensor?, cache: KVCache?, layer: Int) throws -> Tensor {
+        let h = try x + selfAttn(inputLayernorm(x), cos: cos, sin: sin, keyMask: keyMask, cache: cache, layer: layer)
+        return try h + mlp(postAttentionLayernorm(h))
+    }
+}
+
+/// LlamaForCausalLM / Qwen2ForCausalLM. Keys: `model.embed_tokens`, `model.layers.N.*`,
+/// `model.norm`, `lm_head` (absent when the embeddings are tied).
+public final class LlamaForCausalLM: Module {
+    public let config: LlamaConfig
+    public let embedTokens: Embedding
+    public let layers: [LlamaDecoderLayer]
+    public let norm: RMSNorm
+    public let lmHead: Linear?
+    let rotary: RotaryEmbedding
+
+    /// A model with random weights (HF-style init: normal(0, 0.02) for matrices).
+    public init(config c: LlamaConfig, seed: UInt64 = 0) {
+        var rng = RandomGenerator(seed: seed)
+        config = c
+        embedTokens = Embedding(c.vocabSize, c.hiddenSize, std: 0.02, rng: &rng)
+        layers = (0..<c.numLayers).map { _ in LlamaDecoderLayer(c, rng: &rng) }
+        norm = RMSNorm(c.hiddenSize, eps: c.rmsNormEps)
+        lmHead = c.tieWordEmbeddings ? nil : Linear(c.hiddenSize, c.vocabSize, bias: false, rng: &rng)
+        rotary = RotaryEmbedding(headDim: c.headDim, rope: c.rope)
+    }
+
+    public func visit(_ v: inout ParameterVisitor) {
+        v.child("model.embed_tokens", embedTokens)
+        v.children("model.layers", layers)
+        v.child("model.norm", norm)
+        v.child("lm_head", lmHead)
+    }
+
+    /// Token embeddings [B, T, D] of integer ids [B, T].
+    public func embed(_ ids: Tensor) throws -> Tensor { try embedTokens(ids) }
+
+    /// The final hidden states [B, T, D] (after the last norm).
+    /// - positions: position ids [B][T]; default `cache.length ..< cache.length + T`.
+    /// - attentionMask: [B, S] with 1 for real tokens and 0 for padding, S = cached + T.
+    public func hiddenStates(inputsEmbeds x: Tensor, positions: [[Int]]? = nil, attentionMask: Tensor? = nil,
+                             cache: KVCache? = nil) throws -> Tensor {
+        guard x.rank == 3, x.shape[2] == config.hiddenSize else {
+            throw TensorError.shapeMismatch(op: "llm inputs_embeds", lhs: x.shape, rhs: [-1, -1, config.hiddenSize])
+        }
+        let b = x.shape[0], t = x.shape[1]
+        let past = cache?.length ?? 0
+        let pos = positions ?? Array(repeating: Array(past..<(past + t)), count: b)
+        let (cos, sin) = try rotary.tables(positions: pos)
+        var h = x
+        for (i, layer) in layers.enumerated() {
+            h = try layer(h, cos: cos, sin: sin, keyMask: attentionMask, cache: cache, layer: i)
+        }
+        return try norm(h)
+    }
+
+    /// The output projection (the tied embedding matrix when `lm_head` is absent).
+    public var outputWeight: Tensor { lmHead?.weight ?? embedTokens.weight }
+
+    /// Logits [B, T, V] of final hidden states.
+    public func logits(_ hidden: Tensor) throws -> Tensor {
+        if let lmHead { return try lmHead(hidden) }
+        return try hidden.linear(weight: embedTokens.weight)
+    }
+
+    /// Mean next-token cross-entropy: logits at t predict labels at t+1; -100 ignored.
+    public static func shiftedLoss(logits: Tensor, labels: Tensor) throws -> Tensor {
+        let t = logits.shape[1]
+        guard labels.shape == Array(logits.shape.dropLast()) else {
+            throw TensorError.shapeMismatch(op: "loss labels", lhs: Array(logits.shape.dropLast()), rhs: labels.shape)
+        }
+        if t < 2 { return Tensor.scalar(0) }
+        let shiftedLogits = try logits.slice(dim: 1, start: 0, end: t - 1)
+        let shiftedLabels = try labels.slice(dim: 1, start: 1, end: t).contiguous()
+        return try shiftedLogits.crossEntropy(targets: shiftedLabels)
+    }
+}
