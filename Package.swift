@@ -20,6 +20,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries. BLAS is opened with dlopen after OPENBLAS_CORETYPE is set (see
@@ -34,12 +35,14 @@ let package = Package(
         // The engine and what is built on it.
         .target(name: "Tensors", dependencies: ["CBLAS", "CSIMD"], swiftSettings: fastMath),
         .target(name: "Formats", dependencies: ["Tensors"], swiftSettings: fastMath),
+        .target(name: "Charts", swiftSettings: fastMath),
         .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: fastMath),
         .target(name: "Models", dependencies: ["Tensors", "Layers", "Formats"], swiftSettings: fastMath),
+        .target(name: "Training", dependencies: ["Tensors", "Layers", "Models", "Formats", "Charts", "Yams"], swiftSettings: fastMath),
         .target(
             name: "VLMTuneCLI",
             dependencies: [
-                "Tensors", "Formats", "Layers", "Models",
+                "Tensors", "Formats", "Layers", "Models", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath),
@@ -47,6 +50,7 @@ let package = Package(
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], swiftSettings: fastMath),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Tensors"], swiftSettings: fastMath),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Layers", "Tensors", "Formats"], swiftSettings: fastMath),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Formats", "Layers", "Tensors"], swiftSettings: fastMath),
         .testTarget(name: "VLMTuneCLITests", dependencies: ["VLMTuneCLI", "Formats", "Tensors"], swiftSettings: fastMath),
     ],

@@ -94,6 +94,10 @@ public final class LlamaForCausalLM: Module {
     public let norm: RMSNorm
     public let lmHead: Linear?
     let rotary: RotaryEmbedding
+    /// Recompute each decoder layer in the backward pass instead of keeping its activations.
+    public var gradientCheckpointing = false
+    /// Randomness to replay when a checkpointed layer is recomputed (LoRA dropout).
+    public var replay: ReplayHooks?
 
     /// A model with random weights (HF-style init: normal(0, 0.02) for matrices).
     public init(config c: LlamaConfig, seed: UInt64 = 0) {
@@ -130,7 +134,13 @@ public final class LlamaForCausalLM: Module {
         let (cos, sin) = try rotary.tables(positions: pos)
         var h = x
         for (i, layer) in layers.enumerated() {
-            h = try layer(h, cos: cos, sin: sin, keyMask: attentionMask, cache: cache, layer: i)
+            if gradientCheckpointing && cache == nil {
+                h = try Tensor.checkpointed(h, replay: replay) { x in
+                    try layer(x, cos: cos, sin: sin, keyMask: attentionMask, cache: nil, layer: i)
+                }
+            } else {
+                h = try layer(h, cos: cos, sin: sin, keyMask: attentionMask, cache: cache, layer: i)
+            }
         }
         return try norm(h)
     }

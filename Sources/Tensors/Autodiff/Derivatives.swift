@@ -173,6 +173,17 @@ enum Derivatives {
             if hasBias { grads.append(needs[2] ? try g3.sum(axes: [0, 2]) : nil) }
             return grads
 
+        case let .recompute(input, fn, replay, token):
+            // Run the block again with recording on, from a fresh leaf, and backpropagate the
+            // incoming gradient through it; parameters inside get their gradients directly.
+            let x = input.detached().requiringGrad()
+            let current = replay?.capture()
+            if let replay, let token { replay.restore(token) }
+            defer { if let replay, let current { replay.restore(current) } }
+            let y = try GradMode.withGrad { try fn(x) }
+            try y.backward(g.kernelInput())
+            return [x.grad]
+
         case let .avgPool2d(from, kernel, stride):
             let dx = Tensor(empty: from)
             backend.avgPool2dBackward(g.kernelInput(), kernel: kernel, stride: stride, into: dx)

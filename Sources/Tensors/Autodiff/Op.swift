@@ -24,6 +24,7 @@ enum Op {
     case attention(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor?, options: AttentionOptions, output: Tensor, lse: Tensor)
     case conv2d(x: Tensor, weight: Tensor, hasBias: Bool, stride: (Int, Int), padding: (Int, Int))
     case avgPool2d(from: [Int], kernel: Int, stride: Int)
+    case recompute(input: Tensor, fn: (Tensor) throws -> Tensor, replay: ReplayHooks?, token: Any?)
 
     var name: String {
         switch self {
@@ -50,6 +51,7 @@ enum Op {
         case .attention: return "attention"
         case .conv2d: return "conv2d"
         case .avgPool2d: return "avgPool2d"
+        case .recompute: return "checkpointed"
         }
     }
 }

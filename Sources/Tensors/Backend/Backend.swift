@@ -32,6 +32,10 @@ public protocol Backend {
     func attention(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor?, options: AttentionOptions, out: Tensor, lse: Tensor)
     func attentionBackward(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor?, options: AttentionOptions,
                            out: Tensor, lse: Tensor, grad: Tensor, dq: Tensor?, dk: Tensor?, dv: Tensor?)
+    // Optimiser
+    func adamw(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, _ h: AdamWStep)
+    func sumOfSquares(_ t: Tensor) -> Double
+    func scale(_ t: Tensor, by s: Float)
     // Indexing and convolution
     func gatherRows(_ table: Tensor, indices: [Int], into out: Tensor)
     func scatterAddRows(_ rows: Tensor, indices: [Int], into table: Tensor)

@@ -72,6 +72,24 @@ extension Tensor {
         backend.addInPlace(self, other.kernelInput())
     }
 
+    /// Sum of squared elements in double precision (outside the graph): gradient norms.
+    public func sumOfSquares() -> Double { backend.sumOfSquares(kernelInput()) }
+
+    /// Multiplies in place (outside the graph): gradient clipping. Contiguous f32 only.
+    public func scaleInPlace(_ s: Float) {
+        precondition(isContiguous && dtype == .float32, "scaleInPlace on a non-contiguous or non-f32 tensor")
+        backend.scale(self, by: s)
+    }
+
+    /// One AdamW update of this parameter in place, with moment buffers `m` and `v`.
+    public func adamwUpdate(grad: Tensor, m: Tensor, v: Tensor, _ h: AdamWStep) throws {
+        guard grad.shape == shape, m.shape == shape, v.shape == shape else {
+            throw TensorError.shapeMismatch(op: "adamw", lhs: shape, rhs: grad.shape)
+        }
+        precondition(isContiguous && dtype == .float32 && m.isContiguous && v.isContiguous)
+        backend.adamw(param: self, grad: grad.kernelInput(), m: m, v: v, h)
+    }
+
     /// Sets every element (outside the graph). Contiguous f32 only.
     public func fill(_ value: Float) {
         precondition(isContiguous && dtype == .float32, "fill on a non-contiguous or non-f32 tensor")
