@@ -35,14 +35,23 @@ let package = Package(
         // The engine and what is built on it.
         .target(name: "Tensors", dependencies: ["CBLAS", "CSIMD"], swiftSettings: fastMath),
         .target(name: "Formats", dependencies: ["Tensors"], swiftSettings: fastMath),
+        // libpng and libjpeg report errors with longjmp, which Swift cannot catch: CImaging wraps
+        // their decoders in C.
+        .target(name: "CImaging", dependencies: ["CPNG", "CJPEG"], cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "Imaging", dependencies: ["CImaging"], swiftSettings: fastMath),
+        .target(name: "Tokenizers", swiftSettings: fastMath),
+        .target(name: "Shards", dependencies: ["CHDF5", "CZstd"], swiftSettings: fastMath),
+        .target(name: "Evaluation", dependencies: ["Tensors", "Models", "Tokenizers", "Imaging"], swiftSettings: fastMath),
         .target(name: "Charts", swiftSettings: fastMath),
+        .target(name: "Workflows", dependencies: ["Tensors", "Imaging", "Evaluation", "Tokenizers", "Models", "Layers", "Training", "DataPipeline", "Shards", "Charts", "Formats"], swiftSettings: fastMath),
+        .target(name: "DataPipeline", dependencies: ["Tensors", "Models", "Training", "Shards", "Imaging", "Tokenizers"], swiftSettings: fastMath),
         .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: fastMath),
         .target(name: "Models", dependencies: ["Tensors", "Layers", "Formats"], swiftSettings: fastMath),
         .target(name: "Training", dependencies: ["Tensors", "Layers", "Models", "Formats", "Charts", "Yams"], swiftSettings: fastMath),
         .target(
             name: "VLMTuneCLI",
             dependencies: [
-                "Tensors", "Formats", "Layers", "Models", "Training",
+                "Tensors", "Formats", "Imaging", "Tokenizers", "Layers", "Models", "Training", "DataPipeline", "Shards", "Evaluation", "Charts", "Workflows",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath),
@@ -53,6 +62,10 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Layers", "Tensors", "Formats"], swiftSettings: fastMath),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Formats", "Layers", "Tensors"], swiftSettings: fastMath),
         .testTarget(name: "VLMTuneCLITests", dependencies: ["VLMTuneCLI", "Formats", "Tensors"], swiftSettings: fastMath),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], swiftSettings: fastMath),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], swiftSettings: fastMath),
+        .testTarget(name: "ShardsTests", dependencies: ["Shards"], swiftSettings: fastMath),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: fastMath),
     ],
     swiftLanguageModes: [.v5]
 )

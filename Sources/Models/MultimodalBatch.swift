@@ -39,6 +39,8 @@ public struct SplicedInputs {
     public var tokens: Int
     /// Samples cut at `maxLength`.
     public var truncated: Int
+    /// Position ids [B][T]: 0, 1, ... over each sample's real tokens (padding gets 0).
+    public var positions: [[Int]]
 }
 
 extension LlavaModel {
@@ -46,7 +48,9 @@ extension LlavaModel {
     /// its sample's frames, concatenated), pads on the right to the longest sample, and
     /// truncates at `maxLength` as LLaVA's `prepare_inputs_labels_for_multimodal` does.
     /// Labels are -100 on image features and padding. `features` is [M, P, D] (projected).
-    public func splice(_ batch: MultimodalBatch, features: Tensor?, maxLength: Int) throws -> SplicedInputs {
+    /// With `padLeft` the padding goes before each sample (for batched generation, so every
+    /// row's last position is its last prompt token).
+    public func splice(_ batch: MultimodalBatch, features: Tensor?, maxLength: Int, padLeft: Bool = false) throws -> SplicedInputs {
         let d = config.text.hiddenSize
         let p = features?.shape[1] ?? 0
         let m = features?.shape[0] ?? 0
@@ -92,11 +96,20 @@ extension LlavaModel {
             imageOffset += batch.imageCounts[s]
         }
         let t = rowsPerSample.map(\.count).max() ?? 0
-        var index: [Int] = [], labelsFlat: [Int64] = [], mask: [Float] = []
+        var index: [Int] = [], labelsFlat: [Int64] = [], mask: [Float] = [], positions: [[Int]] = []
         for (rows, labels) in zip(rowsPerSample, labelsPerSample) {
-            index.append(contentsOf: rows + [Int](repeating: zeroRow, count: t - rows.count))
-            labelsFlat.append(contentsOf: labels.map(Int64.init) + [Int64](repeating: -100, count: t - rows.count))
-            mask.append(contentsOf: [Float](repeating: 1, count: rows.count) + [Float](repeating: 0, count: t - rows.count))
+            let pad = t - rows.count
+            if padLeft {
+                index.append(contentsOf: [Int](repeating: zeroRow, count: pad) + rows)
+                labelsFlat.append(contentsOf: [Int64](repeating: -100, count: pad) + labels.map(Int64.init))
+                mask.append(contentsOf: [Float](repeating: 0, count: pad) + [Float](repeating: 1, count: rows.count))
+                positions.append([Int](repeating: 0, count: pad) + Array(0..<rows.count))
+            } else {
+                index.append(contentsOf: rows + [Int](repeating: zeroRow, count: pad))
+                labelsFlat.append(contentsOf: labels.map(Int64.init) + [Int64](repeating: -100, count: pad))
+                mask.append(contentsOf: [Float](repeating: 1, count: rows.count) + [Float](repeating: 0, count: pad))
+                positions.append(Array(0..<rows.count) + [Int](repeating: 0, count: pad))
+            }
         }
         var parts = [text]
         if let features { parts.append(try features.reshape([m * p, d])) }
@@ -106,6 +119,6 @@ extension LlavaModel {
         return SplicedInputs(embeddings: try all.indexSelect(dim: 0, indices: index).reshape([b, t, d]),
                              labels: try Tensor(shape: [b, t], int64s: labelsFlat),
                              attentionMask: try Tensor(shape: [b, t], scalars: mask),
-                             tokens: rowsPerSample.reduce(0) { $0 + $1.count }, truncated: truncated)
+                             tokens: rowsPerSample.reduce(0) { $0 + $1.count }, truncated: truncated, positions: positions)
     }
 }

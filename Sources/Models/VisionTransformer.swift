@@ -21,11 +21,11 @@ final class ViTAttention: Module {
         v.child("out_proj", outProj)
     }
 
-    func callAsFunction(_ x: Tensor) throws -> Tensor {
+    func callAsFunction(_ x: Tensor, keyMask: Tensor? = nil) throws -> Tensor {
         let (n, s, d) = (x.shape[0], x.shape[1], x.shape[2])
         let hd = d / numHeads
         func heads(_ t: Tensor) throws -> Tensor { try t.reshape([n, s, numHeads, hd]).permute([0, 2, 1, 3]) }
-        let o = try Tensor.attention(q: heads(qProj(x)), k: heads(kProj(x)), v: heads(vProj(x)), causal: false)
+        let o = try Tensor.attention(q: heads(qProj(x)), k: heads(kProj(x)), v: heads(vProj(x)), causal: false, keyMask: keyMask)
         return try outProj(o.permute([0, 2, 1, 3]).reshape([n, s, d]))
     }
 }
@@ -53,8 +53,8 @@ final class ViTEncoderLayer: Module {
         v.child("layer_norm2", layerNorm2)
     }
 
-    func callAsFunction(_ x: Tensor) throws -> Tensor {
-        let h = try x + selfAttn(layerNorm1(x))
+    func callAsFunction(_ x: Tensor, keyMask: Tensor? = nil) throws -> Tensor {
+        let h = try x + selfAttn(layerNorm1(x), keyMask: keyMask)
         return try h + fc2(act(fc1(layerNorm2(h))))
     }
 }
@@ -114,6 +114,14 @@ public final class VisionTransformer: Module {
             states.append(x)
         }
         return states
+    }
+
+    /// CLIP's pooled output: the post-LayerNormed class token (SigLIP: the mean of the
+    /// post-LayerNormed tokens, standing in for its attention-pooling head).
+    public func pooled(from states: [Tensor]) throws -> Tensor {
+        let last = try postLayernorm(states.last!)
+        if config.family == .clip { return try last.slice(dim: 1, start: 0, end: 1).squeeze(1) }
+        return try last.mean(axes: [1])
     }
 
     /// transformers' `last_hidden_state`: the last layer's output (SigLIP: after its

@@ -14,11 +14,15 @@ public enum Artifacts {
         try SafeTensors.write(out, to: path, metadata: ["format": "pt", "mm_projector_type": p.kind.name])
     }
 
-    /// Reads projector weights from a LLaVA `mm_projector` file (or a checkpoint folder that has one).
+    /// Reads projector weights from a LLaVA `mm_projector` file, a checkpoint folder that has
+    /// one, or a run folder (its newest checkpoint).
     public static func loadProjector(_ p: Projector, from path: String) throws {
         var file = path
         var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { file = path + "/mm_projector.safetensors" }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            let folder = CheckpointStore(runFolder: path, keepLast: 0).latest() ?? path
+            file = folder + "/mm_projector.safetensors"
+        }
         let tensors = try SafeTensors.read(file)
         try p.load(.base, from: { key in
             tensors["model.mm_projector." + key] ?? tensors["base_model.model.model.mm_projector." + key] ?? tensors[key]

@@ -127,6 +127,7 @@ public final class Trainer {
             if finite {
                 if clip > 0 { optimizer.clipGradients(maxNorm: clip, norm: norm) }
                 try optimizer.step(lrScale: lrScale)
+                task.afterUpdate()
                 state.skippedInARow = 0
             } else {
                 state.skippedSteps += 1

@@ -16,6 +16,12 @@ public protocol TrainingTask: AnyObject {
     func writeArtifacts(to folder: String) throws
     /// Sets training mode (dropout on) or evaluation mode.
     func setTraining(_ on: Bool)
+    /// Called after every optimiser update (CLIP clamps its temperature here).
+    func afterUpdate()
+}
+
+extension TrainingTask {
+    public func afterUpdate() {}
 }
 
 /// Stages 1 and 2 (and full fine-tuning): image features from the frozen tower (no graph),
@@ -53,7 +59,7 @@ public final class LlavaTask: TrainingTask {
         return try model.projector(selectedFeatures(pixels))
     }
 
-    func selectedFeatures(_ pixels: Tensor) throws -> Tensor {
+    public func selectedFeatures(_ pixels: Tensor) throws -> Tensor {
         let c = model.config
         let indices = c.visionFeatureLayers.map { $0 < 0 ? c.vision.numLayers + 1 + $0 : $0 }
         let states = try model.vision.hiddenStates(pixels, layers: indices.max()!)
@@ -89,11 +95,15 @@ public final class LanguageModelTask: TrainingTask {
 
     public func loss(_ batch: TrainingBatch) throws -> (loss: Tensor, tokens: Int) {
         guard case .text(let ids, let labels) = batch else { throw TrainingError("stage lm-pretrain needs text samples") }
+        guard !ids.contains(where: { $0.contains { $0 < 0 } }) else { throw TrainingError("stage lm-pretrain needs text-only samples (an image placeholder was found)") }
         let t = ids.map(\.count).max() ?? 0
         var idFlat: [Int64] = [], labFlat: [Int64] = [], mask: [Float] = []
-        for (row, lab) in zip(ids, labels) {
+        // Causal LM pretraining learns every token of the text (the shard's labels, which mask
+        // the user turns for instruction tuning, are not used).
+        _ = labels
+        for row in ids {
             idFlat += row.map(Int64.init) + [Int64](repeating: 0, count: t - row.count)
-            labFlat += lab.map(Int64.init) + [Int64](repeating: -100, count: t - row.count)
+            labFlat += row.map(Int64.init) + [Int64](repeating: -100, count: t - row.count)
             mask += [Float](repeating: 1, count: row.count) + [Float](repeating: 0, count: t - row.count)
         }
         let b = ids.count

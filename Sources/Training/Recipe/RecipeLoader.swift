@@ -4,7 +4,7 @@ import Yams
 /// A recipe problem, as one line: what is wrong, then where (file and line, or the override).
 public struct RecipeError: Error, CustomStringConvertible {
     public let description: String
-    init(_ what: String, at location: String) { description = "\(what): \(location)" }
+    public init(_ what: String, at location: String) { description = "\(what): \(location)" }
 }
 
 /// Recipe entries as written, flattened to dotted keys, with where each came from.

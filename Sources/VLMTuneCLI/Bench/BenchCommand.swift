@@ -6,7 +6,39 @@ import Tensors
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure speed: kernels (`ops`) or training steps on the shared benchmark shapes.",
-        subcommands: [Ops.self])
+        subcommands: [Train.self, Ops.self],
+        defaultSubcommand: Train.self)
+
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "train",
+            abstract: "Time training steps (or eval forward / generation) on a benchmark shape; prints one JSON line.",
+            discussion: "Shapes come from shared/bench/configs.json (tiny, small). Weights are random and seeded; 2 warm-up steps, then the median of --steps timed steps.")
+
+        @Option(help: "Benchmark shape: tiny or small.")
+        var config = "tiny"
+
+        @Option(help: "1 (projector), 2 (LoRA + projector), eval (forward only) or generate (batch 1, KV cache).")
+        var stage = "1"
+
+        @Option(help: "Timed steps.")
+        var steps = 5
+
+        @Option(help: "Untimed warm-up steps.")
+        var warmup = 2
+
+        @Option(help: "Path of configs.json (default: shared/bench/configs.json or ../shared/bench/configs.json).")
+        var configs: String?
+
+        func run() throws {
+            try reportingErrors {
+                let (cfg, _) = try BenchConfig.load(config, path: configs)
+                let result = try TrainBench(config: cfg, stage: stage, steps: steps, warmup: warmup).run()
+                let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+                print(String(data: data, encoding: .utf8)!)
+            }
+        }
+    }
 
     struct Ops: ParsableCommand {
         static let configuration = CommandConfiguration(

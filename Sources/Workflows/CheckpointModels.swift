@@ -1,0 +1,69 @@
+import Foundation
+import Formats
+import Imaging
+import Models
+import Tokenizers
+import Evaluation
+import Layers
+import Training
+
+/// Models rebuilt from a training checkpoint: its resolved recipe says how the model was
+/// built, its `trainable.safetensors` holds what training changed.
+public enum CheckpointModels {
+    /// A checkpoint folder from a step folder, a run folder (its newest checkpoint), or the
+    /// `checkpoints/` folder of a run.
+    public static func resolve(_ path: String) throws -> String {
+        if CheckpointStore.isComplete(path) { return path }
+        for run in [path, (path as NSString).deletingLastPathComponent] {
+            if let latest = CheckpointStore(runFolder: run, keepLast: 0).latest() { return latest }
+        }
+        throw TrainingError("not a checkpoint, or a run folder with one", at: path)
+    }
+
+    public static func recipe(of checkpoint: String) throws -> Recipe {
+        try RecipeLoader.load(checkpoint + "/recipe.yaml")
+    }
+
+    /// Copies the checkpoint's trainable tensors into `model` (keys as the model names them).
+    public static func loadTrainable(into model: Module, from checkpoint: String) throws {
+        let file = checkpoint + "/trainable.safetensors"
+        let saved = try SafeTensors.read(file)
+        let params = Dictionary(model.namedParameters().map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+        for (k, t) in saved {
+            guard let p = params[k] else { throw TrainingError("checkpoint tensor \(k) matches no parameter of the model", at: file) }
+            guard p.shape == t.shape else { throw TrainingError("tensor \(k) has shape \(t.shape), the model has \(p.shape)", at: file) }
+            try p.assign(t)
+        }
+    }
+
+    /// The LLaVA model of an align / instruct / full checkpoint, ready for generation.
+    public static func llava(_ checkpoint: String) throws -> (LlavaModel, Recipe) {
+        let r = try recipe(of: checkpoint)
+        guard [.align, .instruct, .full].contains(r.stage) else {
+            throw TrainingError("a \(r.stage.rawValue) checkpoint has no LLaVA model", at: checkpoint)
+        }
+        let (model, _) = try StageSetup.makeLlava(r)
+        try loadTrainable(into: model, from: checkpoint)
+        model.setTrainable(false)
+        return (model, r)
+    }
+
+    /// The tokenizer a recipe trains with.
+    public static func tokenizer(_ r: Recipe) throws -> Tokenizer {
+        guard let dir = r.string("model.tokenizer") ?? r.string("model.llm.path") else {
+            throw TrainingError("the recipe names no tokenizer (model.tokenizer or model.llm.path)", at: r.file)
+        }
+        return try Tokenizer(folder: URL(fileURLWithPath: dir))
+    }
+
+    /// The image preprocessing of a tower: its preprocessor_config.json, or the family's defaults.
+    public static func preprocessor(_ r: Recipe, tower: VisionConfig) throws -> ImagePreprocessor {
+        try TrainingSession.preprocessor(r, tower: tower)!
+    }
+
+    /// A generator for a LLaVA checkpoint, prompting with `template`.
+    public static func generator(_ checkpoint: String, template: ChatTemplate) throws -> Generator {
+        let (model, r) = try llava(checkpoint)
+        return try Generator(model: model, tokenizer: tokenizer(r), template: template, preprocessor: preprocessor(r, tower: model.vision.config))
+    }
+}
