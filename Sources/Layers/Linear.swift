@@ -24,9 +24,8 @@ public final class Linear: Module {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        let y = try x.linear(weight: weight, bias: bias)
-        guard let lora, !lora.merged else { return y }
-        return try y + lora(x)
+        guard let lora, !lora.merged else { return try x.linear(weight: weight, bias: bias) }
+        return try x.linear(weight: weight, bias: bias, loraA: lora.a, loraB: lora.b, scale: lora.scaling, dropoutMask: lora.mask(like: x))
     }
 
     public func visit(_ v: inout ParameterVisitor) {
@@ -88,11 +87,20 @@ public final class LoRA {
         self.dropout = dropout
     }
 
+    /// The adapter's dropout mask for an input (entries 0 or 1/(1-p)), or nil when dropout is
+    /// off (evaluation, p = 0).
+    func mask(like x: Tensor) -> Tensor? {
+        guard training && dropout > 0, let random else { return nil }
+        let m = Tensor(empty: x.shape)
+        let p = m.floatPointer, keep = 1 / (1 - dropout)
+        for i in 0..<m.count { p[i] = random.generator.nextFloat() < dropout ? 0 : keep }
+        return m
+    }
+
+    /// The adapter's output alone, scaling * B(A(dropout(x))).
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         var h = x
-        if training && dropout > 0, let random {
-            h = try x.dropout(dropout, rng: &random.generator)
-        }
+        if let m = mask(like: x) { h = try x * m }
         return try h.linear(weight: a).linear(weight: b) * scaling
     }
 }

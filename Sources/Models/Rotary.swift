@@ -4,9 +4,13 @@ import Tensors
 /// cos/sin tables of rotary position embeddings for given positions, computed in f32 the way
 /// transformers does (inverse frequencies base^(-2i/d) in f32, f32 products position x
 /// frequency, halves duplicated), so that long positions round the same way.
-public struct RotaryEmbedding {
+public final class RotaryEmbedding {
     public let headDim: Int
     public let invFreq: [Float]
+    /// cos / sin rows (headDim values each) for positions 0..<cachedPositions, computed once:
+    /// every batch row and every step reuses them.
+    private var cosTable: [Float] = [], sinTable: [Float] = []
+    private var cachedPositions = 0
 
     public init(headDim: Int, rope: RopeConfig) {
         self.headDim = headDim
@@ -33,23 +37,47 @@ public struct RotaryEmbedding {
         invFreq = inv
     }
 
-    /// cos and sin, each [B, T, headDim], for position ids [B][T].
+    /// Extends the cached rows to cover positions 0..<n.
+    private func extend(to n: Int) {
+        guard n > cachedPositions else { return }
+        let d = headDim, half = d / 2
+        let target = Swift.max(n, 2 * cachedPositions)
+        cosTable += [Float](repeating: 0, count: (target - cachedPositions) * d)
+        sinTable += [Float](repeating: 0, count: (target - cachedPositions) * d)
+        for p in cachedPositions..<target {
+            for j in 0..<half {
+                let angle = Double(Float(p) * invFreq[j])
+                let cv = Float(Foundation.cos(angle)), sv = Float(Foundation.sin(angle))
+                cosTable[p * d + j] = cv; cosTable[p * d + j + half] = cv
+                sinTable[p * d + j] = sv; sinTable[p * d + j + half] = sv
+            }
+        }
+        cachedPositions = target
+    }
+
+    /// cos and sin, each [B, T, headDim], for position ids [B][T] ([1, T, headDim] when all
+    /// rows have the same positions).
     public func tables(positions: [[Int]]) throws -> (cos: Tensor, sin: Tensor) {
-        let b = positions.count, t = positions.first?.count ?? 0, d = headDim, half = d / 2
+        let t = positions.first?.count ?? 0, d = headDim
+        guard positions.allSatisfy({ $0.count == t }) else {
+            throw TensorError.invalidArgument(op: "rotary", message: "position id rows of different lengths")
+        }
+        guard !positions.joined().contains(where: { $0 < 0 }) else {
+            throw TensorError.invalidArgument(op: "rotary", message: "negative position id")
+        }
+        extend(to: (positions.joined().max() ?? 0) + 1)
+        let rows = positions.allSatisfy({ $0 == positions[0] }) ? [positions.first ?? []] : positions
+        let b = rows.count
         let c = Tensor(empty: [b, t, d]), s = Tensor(empty: [b, t, d])
         let pc = c.floatPointer, ps = s.floatPointer
-        for bi in 0..<b {
-            guard positions[bi].count == t else {
-                throw TensorError.invalidArgument(op: "rotary", message: "position id rows of different lengths")
-            }
-            for ti in 0..<t {
-                let base = (bi * t + ti) * d
-                let pos = Float(positions[bi][ti])
-                for j in 0..<half {
-                    let angle = Double(pos * invFreq[j])
-                    let cv = Float(Foundation.cos(angle)), sv = Float(Foundation.sin(angle))
-                    pc[base + j] = cv; pc[base + j + half] = cv
-                    ps[base + j] = sv; ps[base + j + half] = sv
+        cosTable.withUnsafeBufferPointer { ct in
+            sinTable.withUnsafeBufferPointer { st in
+                for bi in 0..<b {
+                    for ti in 0..<t {
+                        let p = rows[bi][ti]
+                        (pc + (bi * t + ti) * d).update(from: ct.baseAddress! + p * d, count: d)
+                        (ps + (bi * t + ti) * d).update(from: st.baseAddress! + p * d, count: d)
+                    }
                 }
             }
         }

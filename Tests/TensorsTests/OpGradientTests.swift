@@ -98,6 +98,20 @@ final class OpGradientTests: XCTestCase {
         try gc.check([x, w]) { try $0[0].permute([1, 0, 2]).linear(weight: $0[1]) }
     }
 
+    func testFusedLoRALinear() throws {
+        let x = randn([2, 3, 6], seed: 50), w = randn([5, 6], seed: 51), b = randn([5], seed: 52)
+        let a = randn([2, 6], seed: 53), bb = randn([5, 2], seed: 54)
+        try gc.check([x, w, b, a, bb]) { try $0[0].linear(weight: $0[1], bias: $0[2], loraA: $0[3], loraB: $0[4], scale: 1.5) }
+        var rng = RandomGenerator(seed: 55)
+        let mask = Tensor(empty: [2, 3, 6])
+        for i in 0..<mask.count { mask.floatPointer[i] = rng.nextFloat() < 0.3 ? 0 : 1 / 0.7 }
+        try gc.check([x, w, a, bb]) { try $0[0].transposed(0, 1).contiguous().transposed(0, 1).linear(weight: $0[1], bias: nil, loraA: $0[2], loraB: $0[3], scale: 0.5, dropoutMask: mask) }
+        // same function as the composition it replaces
+        let fused = try x.linear(weight: w, bias: b, loraA: a, loraB: bb, scale: 1.5, dropoutMask: mask)
+        let composed = try x.linear(weight: w, bias: b) + (x * mask).linear(weight: a).linear(weight: bb) * 1.5
+        XCTAssertLessThan(maxAbsDiff(fused, composed), 1e-5)
+    }
+
     // MARK: Shape ops
 
     func testViewsAndJoins() throws {

@@ -107,6 +107,52 @@ enum Derivatives {
             if hasBias { grads.append(needs[2] ? try g2.sum(axes: [0]) : nil) }
             return grads
 
+        case let .loraLinear(x, weight, hasBias, a, b, h, scale, mask, xd):
+            // inputs: x, weight, bias?, A, B
+            let outF = g.shape.last!, inF = x.shape.last!, r = a.shape[0]
+            let rows = g.count / Swift.max(outF, 1)
+            let g2 = g.kernelInput()
+            let gm = Tensor.matrixView(g2, rows: rows, cols: outF)
+            let ia = hasBias ? 3 : 2, ib = ia + 1
+            var grads = [Tensor?](repeating: nil, count: ib + 1)
+            // dh = scale * g B  [rows, r]
+            let dh = Tensor(empty: [rows, r])
+            if needs[0] || needs[ia] {
+                backend.matmul(gm, Tensor.matrixView(b), into: Tensor.matrixView(dh, rows: rows, cols: r), alpha: scale, beta: 0)
+            }
+            if needs[0] {
+                let dx = Tensor(empty: x.shape)
+                let dxm = Tensor.matrixView(dx, rows: rows, cols: inF)
+                let w = weight.kernelInput()
+                backend.matmul(gm, Tensor.matrixView(w), into: dxm, alpha: 1, beta: 0)
+                if let mask {
+                    let dl = Tensor(empty: x.shape)
+                    backend.matmul(Tensor.matrixView(dh, rows: rows, cols: r), Tensor.matrixView(a), into: Tensor.matrixView(dl, rows: rows, cols: inF), alpha: 1, beta: 0)
+                    try dx.addInPlace(dl * mask)
+                } else {
+                    backend.matmul(Tensor.matrixView(dh, rows: rows, cols: r), Tensor.matrixView(a), into: dxm, alpha: 1, beta: 1)
+                }
+                grads[0] = dx
+            }
+            if needs[1] {
+                let dw = Tensor(empty: weight.shape)
+                backend.matmul(gm.transposedView(), Tensor.matrixView(x, rows: rows, cols: inF), into: Tensor.matrixView(dw), alpha: 1, beta: 0)
+                grads[1] = dw
+            }
+            if hasBias && needs[2] { grads[2] = try g2.reshape([rows, outF]).sum(axes: [0]) }
+            if needs[ia] {
+                let da = Tensor(empty: a.shape)
+                backend.matmul(Tensor.matrixView(dh, rows: rows, cols: r).transposedView(), Tensor.matrixView(xd, rows: rows, cols: inF),
+                               into: Tensor.matrixView(da), alpha: 1, beta: 0)
+                grads[ia] = da
+            }
+            if needs[ib] {
+                let db = Tensor(empty: b.shape)
+                backend.matmul(gm.transposedView(), Tensor.matrixView(h, rows: rows, cols: r), into: Tensor.matrixView(db), alpha: scale, beta: 0)
+                grads[ib] = db
+            }
+            return grads
+
         case let .softmax(output, log):
             let dx = Tensor(empty: g.shape)
             backend.softmaxBackward(output: output, grad: g.kernelInput(), into: dx, log: log)
@@ -136,16 +182,16 @@ enum Derivatives {
             return weight != nil ? [dx, dw] : [dx]
 
         case let .rope(cos, sin):
-            let dx = Tensor(empty: g.shape)
-            backend.rope(g.kernelInput(), cos: cos, sin: sin, transpose: true, into: dx)
+            let dx = Tensor.heads(g.shape)
+            backend.rope(g.headsInput(), cos: cos, sin: sin, transpose: true, into: dx)
             return [dx]
 
         case let .attention(q, k, v, keyMask, options, output, lse):
-            let dq = needs[0] ? Tensor(empty: q.shape) : nil
-            let dk = needs[1] ? Tensor(empty: k.shape) : nil
-            let dv = needs[2] ? Tensor(empty: v.shape) : nil
+            let dq = needs[0] ? Tensor.heads(q.shape) : nil
+            let dk = needs[1] ? Tensor.heads(k.shape) : nil
+            let dv = needs[2] ? Tensor.heads(v.shape) : nil
             backend.attentionBackward(q: q, k: k, v: v, keyMask: keyMask, options: options, out: output, lse: lse,
-                                      grad: g.kernelInput(), dq: dq, dk: dk, dv: dv)
+                                      grad: g.headsInput(), dq: dq, dk: dk, dv: dv)
             return [dq, dk, dv]
 
         case let .conv2d(x, weight, hasBias, stride, padding):

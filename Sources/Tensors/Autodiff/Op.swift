@@ -16,6 +16,7 @@ enum Op {
     case max(from: [Int], axis: Int, indices: Tensor)
     case matmul(a: Tensor?, b: Tensor?, aShape: [Int], bShape: [Int])
     case linear(x: Tensor?, weight: Tensor?, hasBias: Bool)
+    case loraLinear(x: Tensor, weight: Tensor, hasBias: Bool, a: Tensor, b: Tensor, h: Tensor, scale: Float, mask: Tensor?, loraInput: Tensor)
     case softmax(output: Tensor, log: Bool)
     case crossEntropy(logits: Tensor, targets: [Int], ignoreIndex: Int, lse: Tensor, count: Int)
     case layerNorm(x: Tensor, weight: Tensor?, mean: Tensor, rstd: Tensor, hasBias: Bool)
@@ -43,6 +44,7 @@ enum Op {
         case .max: return "max"
         case .matmul: return "matmul"
         case .linear: return "linear"
+        case .loraLinear: return "loraLinear"
         case .softmax(_, let log): return log ? "logSoftmax" : "softmax"
         case .crossEntropy: return "crossEntropy"
         case .layerNorm: return "layerNorm"

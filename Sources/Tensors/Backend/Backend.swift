@@ -46,4 +46,4 @@ public protocol Backend {
 }
 
 /// The backend every op uses.
-nonisolated(unsafe) var backend: any Backend = CPUBackend()
+nonisolated(unsafe) var backend: any Backend = Profile.isEnabled ? ProfilingBackend(CPUBackend()) : CPUBackend()

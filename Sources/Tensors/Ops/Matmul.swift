@@ -54,6 +54,39 @@ extension Tensor {
         }
     }
 
+    /// x W^T + b + scale * (x' A^T) B^T in one op (LoRA, x' = x * dropoutMask): the low-rank
+    /// product is accumulated into the output by the GEMM itself and its gradients into dx,
+    /// so the adapter costs two thin products and no extra elementwise passes.
+    /// x [..., in], weight [out, in], a [r, in], b [out, r], dropoutMask shaped like x.
+    public func linear(weight: Tensor, bias: Tensor?, loraA a: Tensor, loraB b: Tensor, scale: Float,
+                       dropoutMask: Tensor? = nil) throws -> Tensor {
+        guard weight.rank == 2, let inF = shape.last, weight.shape[1] == inF else {
+            throw TensorError.shapeMismatch(op: "linear", lhs: shape, rhs: weight.shape)
+        }
+        let outF = weight.shape[0], r = a.shape[0]
+        guard a.shape == [r, inF], b.shape == [outF, r] else {
+            throw TensorError.shapeMismatch(op: "lora", lhs: a.shape, rhs: b.shape)
+        }
+        if let m = dropoutMask, m.shape != shape { throw TensorError.shapeMismatch(op: "lora dropout", lhs: shape, rhs: m.shape) }
+        let base = try noGrad { try self.linear(weight: weight, bias: bias) }
+        let rows = count / Swift.max(inF, 1)
+        let x = kernelInput()
+        let xd = try dropoutMask.map { m in try noGrad { try x * m } } ?? x
+        let h = Tensor(empty: Array(shape.dropLast()) + [r])
+        let ak = a.kernelInput(), bk = b.kernelInput()
+        backend.matmul(Tensor.matrixView(xd, rows: rows, cols: inF), Tensor.matrixView(ak).transposedView(),
+                       into: Tensor.matrixView(h, rows: rows, cols: r), alpha: 1, beta: 0)
+        backend.matmul(Tensor.matrixView(h, rows: rows, cols: r), Tensor.matrixView(bk).transposedView(),
+                       into: Tensor.matrixView(base, rows: rows, cols: outF), alpha: scale, beta: 1)
+        var inputs = [self, weight]
+        if let bias { inputs.append(bias) }
+        inputs += [a, b]
+        return base.recorded(inputs) {
+            .loraLinear(x: x.detached(), weight: weight.detached(), hasBias: bias != nil, a: ak.detached(), b: bk.detached(),
+                        h: h, scale: scale, mask: dropoutMask?.kernelInput(), loraInput: xd.detached())
+        }
+    }
+
     // MARK: - Raw 3-D views for the backend (no graph)
 
     /// [1, rows, cols] view of contiguous storage.

@@ -36,6 +36,20 @@ extension Tensor {
         }
     }
 
+    /// A [B, H, T, D] tensor as attention kernels read it: f32 with unit stride along D (a
+    /// permuted projection output is used as is), else a contiguous copy.
+    func headsInput() -> Tensor {
+        (dtype == .float32 && (strides[3] == 1 || shape[3] == 1)) ? self : materialized(as: .float32)
+    }
+
+    /// A new [B, H, T, D] tensor laid out as [B, T, H, D] in memory, so that permuting it back
+    /// to [B, T, H, D] (before the output projection) is free.
+    static func heads(_ shape: [Int]) -> Tensor {
+        let (b, h, t, d) = (shape[0], shape[1], shape[2], shape[3])
+        let storage = Storage(byteCount: b * t * h * d * 4)
+        return Tensor(storage: storage, shape: shape, strides: [t * h * d, d, h * d, 1], offset: 0, dtype: .float32)
+    }
+
     /// LayerNorm over the last dimension with optional affine weight and bias.
     public func layerNorm(weight: Tensor?, bias: Tensor?, eps: Float) throws -> Tensor {
         let d = shape.last ?? 0
@@ -70,8 +84,8 @@ extension Tensor {
               cos.shape[0] == 1 || cos.shape[0] == shape[0], shape[3] % 2 == 0 else {
             throw TensorError.shapeMismatch(op: "rotaryEmbedding", lhs: shape, rhs: cos.shape)
         }
-        let x = kernelInput(), c = cos.kernelInput(), s = sin.kernelInput()
-        let out = Tensor(empty: shape)
+        let x = headsInput(), c = cos.kernelInput(), s = sin.kernelInput()
+        let out = Tensor.heads(shape)
         backend.rope(x, cos: c, sin: s, transpose: false, into: out)
         return out.recorded([self]) { .rope(cos: c, sin: s) }
     }
@@ -90,8 +104,8 @@ extension Tensor {
             throw TensorError.shapeMismatch(op: "attention keyMask", lhs: [k.shape[0], k.shape[2]], rhs: keyMask.shape)
         }
         let options = AttentionOptions(scale: scale ?? 1 / Float(q.shape[3]).squareRoot(), causal: causal)
-        let qc = q.kernelInput(), kc = k.kernelInput(), vc = v.kernelInput(), mc = keyMask?.kernelInput()
-        let out = Tensor(empty: [q.shape[0], q.shape[1], q.shape[2], v.shape[3]])
+        let qc = q.headsInput(), kc = k.headsInput(), vc = v.headsInput(), mc = keyMask?.kernelInput()
+        let out = Tensor.heads([q.shape[0], q.shape[1], q.shape[2], v.shape[3]])
         let lse = Tensor(empty: [q.shape[0], q.shape[1], q.shape[2]])
         backend.attention(q: qc, k: kc, v: vc, keyMask: mc, options: options, out: out, lse: lse)
         return out.recorded([q, k, v]) {

@@ -74,6 +74,7 @@ struct TrainBench {
         var losses: [Double] = []
         let start = Date()
         for i in 0..<(warmup + steps) {
+            if i == warmup { Profile.reset() }
             let t0 = Timing.now()
             let selected = try noGrad { try task.selectedFeatures(b.images!) }
             let t1 = Timing.now()
@@ -93,6 +94,7 @@ struct TrainBench {
             if i >= warmup { records.append(rec) }
             Log.info(String(format: "bench stage %d step %d %@ %.3fs loss %.4f", stage, i, i < warmup ? "warm" : "timed", t4 - t0, losses.last!))
         }
+        if Profile.isEnabled { FileHandle.standardError.write(Profile.report().data(using: .utf8)!) }
         let step = median(records.map { $0["step_s"]! })
         let tokens = Double(config.microBatch * config.seqLen)
         let flops = config.flops.step(stage: stage)

@@ -11,6 +11,25 @@ public struct AttentionOptions: Sendable {
     }
 }
 
+/// Where the heads of a [B, H, T, D] tensor live: any strides for B, H and T, unit stride
+/// along D. Covers both the contiguous [B, H, T, D] layout and a [B, T, H, D] projection
+/// output viewed as heads, which attention then reads and writes without copies.
+struct Heads {
+    let base: UnsafeMutablePointer<Float>
+    let sb, sh, st: Int
+
+    init(_ t: Tensor) {
+        precondition(t.strides[3] == 1 || t.shape[3] == 1, "attention: head dimension must have unit stride")
+        base = t.storage.bytes.assumingMemoryBound(to: Float.self) + t.offset
+        sb = t.strides[0]
+        sh = t.strides[1]
+        // a single position may carry any stride; BLAS still wants a leading dimension >= D
+        st = t.shape[2] == 1 ? Swift.max(t.strides[2], t.shape[3]) : t.strides[2]
+    }
+
+    @inline(__always) func head(_ b: Int, _ h: Int) -> UnsafeMutablePointer<Float> { base + b * sb + h * sh }
+}
+
 extension CPUBackend {
     /// Rows of queries handled per block: scores of one block are rows x S floats.
     static let attentionBlock = 64
@@ -25,18 +44,15 @@ extension CPUBackend {
         let b = q.shape[0], h = q.shape[1], t = q.shape[2], d = q.shape[3]
         let hkv = k.shape[1], s = k.shape[2], dv = v.shape[3]
         let group = h / hkv
-        let pq = q.floatPointer, pk = k.floatPointer, pv = v.floatPointer
-        let po = out.floatPointer, pl = lse.floatPointer
+        let Q = Heads(q), K = Heads(k), V = Heads(v), O = Heads(out)
+        let pl = lse.floatPointer
         let pm = keyMask?.floatPointer
         let blk = CPUBackend.attentionBlock
         let shift = s - t
         BLAS.singleThreaded {
             Parallel.forEach(b * h) { bh in
                 let bi = bh / h, hi = bh % h, kvh = hi / group
-                let qb = pq + bh * t * d
-                let kb = pk + (bi * hkv + kvh) * s * d
-                let vb = pv + (bi * hkv + kvh) * s * dv
-                let ob = po + bh * t * dv
+                let qb = Q.head(bi, hi), kb = K.head(bi, kvh), vb = V.head(bi, kvh), ob = O.head(bi, hi)
                 let lb = pl + bh * t
                 let mask = pm.map { $0 + bi * s }
                 let scores = UnsafeMutablePointer<Float>.allocate(capacity: blk * s)
@@ -47,7 +63,7 @@ extension CPUBackend {
                     let kmax = options.causal ? Swift.max(0, Swift.min(s, i0 + rows + shift)) : s
                     if kmax > 0 {
                         BLAS.sgemm(transA: false, transB: true, m: rows, n: kmax, k: d, alpha: options.scale,
-                                   a: qb + i0 * d, lda: d, b: kb, ldb: d, beta: 0, c: scores, ldc: kmax)
+                                   a: qb + i0 * Q.st, lda: Q.st, b: kb, ldb: K.st, beta: 0, c: scores, ldc: kmax)
                     }
                     for r in 0..<rows {
                         let row = scores + r * kmax
@@ -56,9 +72,9 @@ extension CPUBackend {
                     }
                     if kmax > 0 {
                         BLAS.sgemm(transA: false, transB: false, m: rows, n: dv, k: kmax, alpha: 1,
-                                   a: scores, lda: kmax, b: vb, ldb: dv, beta: 0, c: ob + i0 * dv, ldc: dv)
+                                   a: scores, lda: kmax, b: vb, ldb: V.st, beta: 0, c: ob + i0 * O.st, ldc: O.st)
                     } else {
-                        (ob + i0 * dv).initialize(repeating: 0, count: rows * dv)
+                        for r in 0..<rows { (ob + (i0 + r) * O.st).initialize(repeating: 0, count: dv) }
                     }
                     i0 += rows
                 }
@@ -100,40 +116,42 @@ extension CPUBackend {
         let b = q.shape[0], h = q.shape[1], t = q.shape[2], d = q.shape[3]
         let hkv = k.shape[1], s = k.shape[2], dv = v.shape[3]
         let group = h / hkv
-        let pq = q.floatPointer, pk = k.floatPointer, pv = v.floatPointer
-        let po = out.floatPointer, pl = lse.floatPointer, pg = grad.floatPointer
+        let Q = Heads(q), K = Heads(k), V = Heads(v), O = Heads(out), G = Heads(grad)
+        let pl = lse.floatPointer
         let pm = keyMask?.floatPointer
-        let pdq = dq?.floatPointer, pdk = dk?.floatPointer, pdv = dvOut?.floatPointer
+        let DQ = dq.map(Heads.init), DK = dk.map(Heads.init), DV = dvOut.map(Heads.init)
         let blk = CPUBackend.attentionBlock
         let shift = s - t
         BLAS.singleThreaded {
             Parallel.forEach(b * hkv) { bkv in
-                let bi = bkv / hkv
-                let kb = pk + bkv * s * d, vb = pv + bkv * s * dv
-                let dkb = pdk.map { $0 + bkv * s * d }, dvb = pdv.map { $0 + bkv * s * dv }
-                dkb?.initialize(repeating: 0, count: s * d)
-                dvb?.initialize(repeating: 0, count: s * dv)
+                let bi = bkv / hkv, kvh = bkv % hkv
+                let kb = K.head(bi, kvh), vb = V.head(bi, kvh)
+                let dkb = DK?.head(bi, kvh), dvb = DV?.head(bi, kvh)
+                for j in 0..<s {
+                    if let dkb { (dkb + j * DK!.st).initialize(repeating: 0, count: d) }
+                    if let dvb { (dvb + j * DV!.st).initialize(repeating: 0, count: dv) }
+                }
                 let mask = pm.map { $0 + bi * s }
                 let p = UnsafeMutablePointer<Float>.allocate(capacity: blk * s)
                 let dp = UnsafeMutablePointer<Float>.allocate(capacity: blk * s)
                 let di = UnsafeMutablePointer<Float>.allocate(capacity: blk)
                 defer { p.deallocate(); dp.deallocate(); di.deallocate() }
                 for hh in 0..<group {
-                    let bh = bi * h + (bkv % hkv) * group + hh
-                    let qb = pq + bh * t * d, ob = po + bh * t * dv, gb = pg + bh * t * dv, lb = pl + bh * t
-                    let dqb = pdq.map { $0 + bh * t * d }
+                    let hi = kvh * group + hh, bh = bi * h + hi
+                    let qb = Q.head(bi, hi), ob = O.head(bi, hi), gb = G.head(bi, hi), lb = pl + bh * t
+                    let dqb = DQ?.head(bi, hi)
                     var i0 = 0
                     while i0 < t {
                         let rows = Swift.min(blk, t - i0)
                         let kmax = options.causal ? Swift.max(0, Swift.min(s, i0 + rows + shift)) : s
                         if kmax == 0 {
-                            dqb.map { ($0 + i0 * d).initialize(repeating: 0, count: rows * d) }
+                            if let dqb { for r in 0..<rows { (dqb + (i0 + r) * DQ!.st).initialize(repeating: 0, count: d) } }
                             i0 += rows
                             continue
                         }
                         // P = exp(scale * Q K^T - lse), zero where masked.
                         BLAS.sgemm(transA: false, transB: true, m: rows, n: kmax, k: d, alpha: options.scale,
-                                   a: qb + i0 * d, lda: d, b: kb, ldb: d, beta: 0, c: p, ldc: kmax)
+                                   a: qb + i0 * Q.st, lda: Q.st, b: kb, ldb: K.st, beta: 0, c: p, ldc: kmax)
                         for r in 0..<rows {
                             let row = p + r * kmax
                             let l = lb[i0 + r]
@@ -147,17 +165,17 @@ extension CPUBackend {
                             FastMath.map(row, row, visible) { FastMath.exp($0 - lv) }
                             if let mask { for j in 0..<visible where mask[j] == 0 { row[j] = 0 } }
                             if visible < kmax { (row + visible).update(repeating: 0, count: kmax - visible) }
-                            di[r] = FastMath.dot(gb + (i0 + r) * dv, ob + (i0 + r) * dv, dv)
+                            di[r] = FastMath.dot(gb + (i0 + r) * G.st, ob + (i0 + r) * O.st, dv)
                         }
                         // dV += P^T dO
                         if let dvb {
                             BLAS.sgemm(transA: true, transB: false, m: kmax, n: dv, k: rows, alpha: 1,
-                                       a: p, lda: kmax, b: gb + i0 * dv, ldb: dv, beta: 1, c: dvb, ldc: dv)
+                                       a: p, lda: kmax, b: gb + i0 * G.st, ldb: G.st, beta: 1, c: dvb, ldc: DV!.st)
                         }
                         if dqb == nil && dkb == nil { i0 += rows; continue }
                         // dP = dO V^T; dS = P * (dP - D)
                         BLAS.sgemm(transA: false, transB: true, m: rows, n: kmax, k: dv, alpha: 1,
-                                   a: gb + i0 * dv, lda: dv, b: vb, ldb: dv, beta: 0, c: dp, ldc: kmax)
+                                   a: gb + i0 * G.st, lda: G.st, b: vb, ldb: V.st, beta: 0, c: dp, ldc: kmax)
                         for r in 0..<rows {
                             let dv16 = F16(repeating: di[r])
                             FastMath.map2(p + r * kmax, dp + r * kmax, dp + r * kmax, kmax) { $0 * ($1 - dv16) }
@@ -165,11 +183,11 @@ extension CPUBackend {
                         // dQ = scale * dS K; dK += scale * dS^T Q
                         if let dqb {
                             BLAS.sgemm(transA: false, transB: false, m: rows, n: d, k: kmax, alpha: options.scale,
-                                       a: dp, lda: kmax, b: kb, ldb: d, beta: 0, c: dqb + i0 * d, ldc: d)
+                                       a: dp, lda: kmax, b: kb, ldb: K.st, beta: 0, c: dqb + i0 * DQ!.st, ldc: DQ!.st)
                         }
                         if let dkb {
                             BLAS.sgemm(transA: true, transB: false, m: kmax, n: d, k: rows, alpha: options.scale,
-                                       a: dp, lda: kmax, b: qb + i0 * d, ldb: d, beta: 1, c: dkb, ldc: d)
+                                       a: dp, lda: kmax, b: qb + i0 * Q.st, ldb: Q.st, beta: 1, c: dkb, ldc: DK!.st)
                         }
                         i0 += rows
                     }

@@ -123,17 +123,19 @@ extension CPUBackend {
         if let dw, let partW { CPUBackend.combine(partW, chunks, d, into: dw.floatPointer) }
     }
 
-    /// Rotary embedding, HF `rotate_half` convention, on contiguous x [B, H, T, D] with
-    /// cos/sin [B or 1, T, D]: y = x * cos + rotate_half(x) * sin, rotate_half(x) = [-x2, x1].
-    /// With `transpose` it applies the adjoint (the backward pass): y = g * cos + rotate_half^T(g * sin).
+    /// Rotary embedding, HF `rotate_half` convention, on x [B, H, T, D] (any strides for B, H,
+    /// T; unit stride along D) with cos/sin [B or 1, T, D] contiguous, into y of the same shape
+    /// (its own strides): y = x * cos + rotate_half(x) * sin, rotate_half(x) = [-x2, x1]. With
+    /// `transpose` it applies the adjoint (the backward pass): y = g * cos + rotate_half^T(g * sin).
     public func rope(_ x: Tensor, cos: Tensor, sin: Tensor, transpose: Bool, into y: Tensor) {
         let b = x.shape[0], h = x.shape[1], t = x.shape[2], d = x.shape[3], half = d / 2
         let csBatch = cos.shape[0] == 1 ? 0 : t * d
-        let px = x.floatPointer, py = y.floatPointer, pc = cos.floatPointer, ps = sin.floatPointer
+        let X = Heads(x), Y = Heads(y)
+        let pc = cos.floatPointer, ps = sin.floatPointer
         Parallel.forRange(b * h * t, minChunk: 64) { r in
             for i in r {
-                let bi = i / (h * t), ti = i % t
-                let src = px + i * d, dst = py + i * d
+                let bi = i / (h * t), hi = (i / t) % h, ti = i % t
+                let src = X.head(bi, hi) + ti * X.st, dst = Y.head(bi, hi) + ti * Y.st
                 let c = pc + bi * csBatch + ti * d, s = ps + bi * csBatch + ti * d
                 if !transpose {
                     for j in 0..<half {
@@ -142,8 +144,9 @@ extension CPUBackend {
                     }
                 } else {
                     for j in 0..<half {
-                        dst[j] = src[j] * c[j] + src[j + half] * s[j + half]
-                        dst[j + half] = src[j + half] * c[j + half] - src[j] * s[j]
+                        let a = src[j], bb = src[j + half]
+                        dst[j] = a * c[j] + bb * s[j + half]
+                        dst[j + half] = bb * c[j + half] - a * s[j]
                     }
                 }
             }
