@@ -41,6 +41,15 @@ public struct SplicedInputs {
     public var truncated: Int
     /// Position ids [B][T]: 0, 1, ... over each sample's real tokens (padding gets 0).
     public var positions: [[Int]]
+
+    public init(embeddings: Tensor, labels: Tensor, attentionMask: Tensor, tokens: Int, truncated: Int, positions: [[Int]]) {
+        self.embeddings = embeddings
+        self.labels = labels
+        self.attentionMask = attentionMask
+        self.tokens = tokens
+        self.truncated = truncated
+        self.positions = positions
+    }
 }
 
 extension LlavaModel {

@@ -12,11 +12,13 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Folder of the demo recipes.") var recipes = "Recipes/demo"
     @Option(help: "Seed of the world and of every stage.") var seed: UInt64 = 0
     @Flag(help: "The fast variant (fewer images and steps), as the end-to-end test runs it.") var quick = false
+    @Option(help: "Stop after a phase (shards, lm, clip, stage1), reusing nothing: for experiments with Recipes/demo.") var stopAfter: String?
 
     func run() throws {
         try reportingErrors {
             var settings = quick ? DemoPipeline.Settings.quick(out: out, recipes: recipes) : DemoPipeline.Settings(out: out, recipes: recipes)
             settings.seed = seed
+            settings.stopAfter = stopAfter
             let report = try DemoPipeline(settings: settings, log: { print($0); fflush(stdout) }).run()
             let text = DemoSummary.markdown(report)
             try text.write(toFile: out + "/summary.md", atomically: true, encoding: .utf8)

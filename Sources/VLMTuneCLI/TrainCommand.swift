@@ -1,6 +1,7 @@
 import Workflows
 import ArgumentParser
 import Foundation
+import Tensors
 import Training
 
 /// `vlmtune train RECIPE [key.path=value ...] [--resume auto|never|DIR]`.
@@ -29,6 +30,7 @@ struct TrainCommand: ParsableCommand {
             Interrupt.install()
             let summary = try session.trainer.run()
             try session.finish(summary)
+            if Profile.isEnabled { printError(Profile.report()) }
             print(String(format: "%@: %d steps in %.1f s, loss %.4f -> %.4f%@; checkpoint %@", r.name, summary.steps, summary.seconds,
                          summary.firstLoss ?? .nan, summary.lastLoss ?? .nan, summary.interrupted ? " (interrupted)" : "",
                          summary.checkpoint ?? "none"))

@@ -28,6 +28,8 @@ public struct DemoPipeline {
         /// Multiplies every stage's epochs (the CI variant runs a fraction).
         public var epochScale: Double
         public var evalLimit: Int?
+        /// Stop after this phase (data, shards, lm, clip, stage1, stage2): for experiments.
+        public var stopAfter: String?
 
         public init(out: String = "Checkpoints/demo", recipes: String = "Recipes/demo", seed: UInt64 = 0, trainImages: Int = 3000,
                     evalImages: Int = 300, epochScale: Double = 1, evalLimit: Int? = nil) {
@@ -111,25 +113,35 @@ public struct DemoPipeline {
             }
             return (tok, nil)
         }
+        if settings.stopAfter == "shards" { throw DemoStopped(phase: "shards") }
         let vocab = tokenizer.idUpperBound
         let lm = try phase("pretrain the LLM (lm-pretrain)") {
             try train("lm-pretrain.yaml", overrides: ["model.llm.config.vocab_size=\(vocab)"])
         }
         try exportLLM(from: lm, tokenizer: out + "/tokenizer")
+        if settings.stopAfter == "lm" { throw DemoStopped(phase: "lm") }
         let clipRun = try phase("pretrain the vision tower (clip)") {
             try train("clip.yaml", overrides: [])
         }
         let (zeroShot, zeroShotChance) = try exportVisionAndZeroShot(clipRun, tokenizer: tokenizer)
         log(String(format: "      zero-shot classification (%d classes): top-1 %.1f%% (chance %.1f%%)",
                    ShapesWorld.Colour.allCases.count * ShapesWorld.Shape.allCases.count, zeroShot * 100, zeroShotChance * 100))
+        if settings.stopAfter == "clip" { throw DemoStopped(phase: "clip") }
         let s1 = try phase("stage 1 (align)") { try train("stage1.yaml", overrides: []) }
         let eval1 = try phase("evaluate after stage 1") { (try evaluate(s1.runFolder, label: "stage1"), nil) }
+        if settings.stopAfter == "stage1" { throw DemoStopped(phase: "stage1") }
         let s2 = try phase("stage 2 (instruct, LoRA)") { try train("stage2.yaml", overrides: []) }
         let eval2 = try phase("evaluate after stage 2") { (try evaluate(s2.runFolder, label: "stage2"), nil) }
         let rows = Self.table(stage1: eval1, stage2: eval2)
         let reports = ["stage1", "stage2"].map { out + "/eval/\($0)" }
         return Report(phases: phases, rows: rows, zeroShot: zeroShot, zeroShotChance: zeroShotChance, seconds: Date().timeIntervalSince(began),
                       reports: reports, curves: [lm, clipRun, s1, s2].map { $0.runFolder + "/curves.png" })
+    }
+
+    /// Thrown by `--stop-after`.
+    public struct DemoStopped: Error, CustomStringConvertible {
+        public let phase: String
+        public var description: String { "stopped after \(phase) (--stop-after)" }
     }
 
     struct Run {

@@ -59,7 +59,9 @@ public struct ShapesDataset {
             captions.append(["id": "cap-\(i)", "image": image, "conversations": [
                 ["from": "human", "value": "<image>"], ["from": "gpt", "value": W.caption(s)],
             ]])
-            let rounds = 1 + qrng.nextInt(below: 3)
+            // Several short questions per image: the image's 64 tokens are paid for once and
+            // supervise every answer.
+            let rounds = 3 + qrng.nextInt(below: 3)
             var turns: [[String: String]] = []
             for r in 0..<rounds {
                 let (q, a) = ShapesQuestions.trainingTurn(s, rng: &qrng)
@@ -67,8 +69,11 @@ public struct ShapesDataset {
                 turns.append(["from": "gpt", "value": a])
             }
             instruct.append(["id": "inst-\(i)", "image": image, "conversations": turns])
+            // For the LLM's pretraining, the caption stands where the image will be: the model
+            // learns to answer from what the context says, which is what it must do with image
+            // features later (a tiny LLM trained on bare questions learns only priors).
             var textTurns = turns
-            textTurns[0]["value"] = String(textTurns[0]["value"]!.dropFirst("<image>\n".count))
+            textTurns[0]["value"] = W.caption(s) + "\n" + String(textTurns[0]["value"]!.dropFirst("<image>\n".count))
             text.append(["id": "text-\(i)", "conversations": textTurns])
             text.append(["id": "textcap-\(i)", "conversations": [["from": "human", "value": ShapesQuestions.captionQuestion],
                                                                   ["from": "gpt", "value": W.caption(s)]]])

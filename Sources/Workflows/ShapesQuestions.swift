@@ -11,8 +11,18 @@ enum ShapesQuestions {
     enum Kind: CaseIterable { case colour, shape, count, position, existence, choice, ground, caption }
 
     /// One question and its answer as they appear in a training conversation.
+    /// Question kinds of training conversations, by weight: the short answers the eval asks
+    /// about most, captions and boxes (long answers) less often.
+    static let trainingKinds: [(Kind, Int)] = [(.colour, 3), (.shape, 3), (.count, 2), (.position, 3), (.existence, 4), (.choice, 2), (.ground, 1), (.caption, 1)]
+
     static func trainingTurn(_ s: W.Scene, rng: inout RandomGenerator) -> (String, String) {
-        let kind = Kind.allCases[rng.nextInt(below: Kind.allCases.count)]
+        let total = trainingKinds.reduce(0) { $0 + $1.1 }
+        var pick = rng.nextInt(below: total)
+        var kind = Kind.colour
+        for (k, w) in trainingKinds {
+            if pick < w { kind = k; break }
+            pick -= w
+        }
         let item = evalItem(kind, s, id: "", image: nil, rng: &rng)
         let prompt = Prompts.text(for: item)
         switch item.type {

@@ -56,10 +56,10 @@ public struct ShapesWorld {
         let quadrants = Array(rng.permutation(4).prefix(count))
         let objects = quadrants.map { q -> Object in
             let quad = Quadrant(rawValue: q)!
-            let cx = (q % 2 == 0 ? 16 : 48) + rng.nextInt(below: 7) - 3
-            let cy = (q / 2 == 0 ? 16 : 48) + rng.nextInt(below: 7) - 3
+            let cx = (q % 2 == 0 ? 16 : 48) + rng.nextInt(below: 5) - 2
+            let cy = (q / 2 == 0 ? 16 : 48) + rng.nextInt(below: 5) - 2
             return Object(shape: Shape.allCases[rng.nextInt(below: 3)], colour: Colour.allCases[rng.nextInt(below: 4)],
-                          quadrant: quad, centerX: cx, centerY: cy, radius: 8 + rng.nextInt(below: 4))
+                          quadrant: quad, centerX: cx, centerY: cy, radius: 10 + rng.nextInt(below: 3))
         }
         return Scene(objects: objects)
     }
@@ -73,7 +73,7 @@ public struct ShapesWorld {
                     let dx = Double(x - o.centerX), dy = Double(y - o.centerY), r = Double(o.radius)
                     let inside: Bool
                     switch o.shape {
-                    case .square: inside = abs(dx) <= r * 0.85 && abs(dy) <= r * 0.85
+                    case .square: inside = abs(dx) <= r * 0.8 && abs(dy) <= r * 0.8
                     case .circle: inside = dx * dx + dy * dy <= r * r
                     case .triangle:
                         // apex up: y from -r to r, half-width grows linearly with y

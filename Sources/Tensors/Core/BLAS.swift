@@ -45,6 +45,13 @@ public enum BLAS {
         } else {
             note = "not OpenBLAS"
         }
+        // OpenBLAS's idle workers spin on sched_yield for 2^28 cycles after each call, taking
+        // the core from our own worker threads between products; 2^16 cycles lets them sleep
+        // soon after (measured: 10-25% faster steps, a fifth of the system time).
+        if env["OPENBLAS_THREAD_TIMEOUT"] == nil && path.contains("openblas") {
+            setenv("OPENBLAS_THREAD_TIMEOUT", "16", 1)
+            note += "; OPENBLAS_THREAD_TIMEOUT=16"
+        }
         if let n = env["VLMTUNE_THREADS"], env["OPENBLAS_NUM_THREADS"] == nil {
             setenv("OPENBLAS_NUM_THREADS", n, 1)
         }

@@ -3,7 +3,7 @@ import Foundation
 /// Progress on stderr: one redrawn line with a bar on a terminal, plain periodic lines
 /// otherwise (logs, CI).
 public final class Progress {
-    let total: Int
+    public var total: Int
     let label: String
     let isTTY: Bool
     let start = Date()
