@@ -63,9 +63,10 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Formats", "Layers", "Tensors"], swiftSettings: fastMath),
         .testTarget(name: "VLMTuneCLITests", dependencies: ["VLMTuneCLI", "Formats", "Tensors"], swiftSettings: fastMath),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], swiftSettings: fastMath),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], swiftSettings: fastMath),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "Tensors"], swiftSettings: fastMath),
         .testTarget(name: "ShardsTests", dependencies: ["Shards"], swiftSettings: fastMath),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: fastMath),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Training", "Models", "Layers", "Tensors", "Formats", "Evaluation"], swiftSettings: fastMath),
     ],
     swiftLanguageModes: [.v5]
 )

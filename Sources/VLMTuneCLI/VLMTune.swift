@@ -7,7 +7,7 @@ public struct VLMTune: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "vlmtune",
         abstract: "Train LLaVA-style vision-language models on the CPU.",
-        subcommands: [DemoCommand.self, DataCommand.self, TrainCommand.self, EvalCommand.self, GenerateCommand.self, ChatCommand.self, Tokenize.self, Logits.self, Bench.self])
+        subcommands: [DemoCommand.self, DataCommand.self, TrainCommand.self, PlanCommand.self, RecipeCommand.self, EvalCommand.self, GenerateCommand.self, ChatCommand.self, ExportCommand.self, Tokenize.self, Logits.self, Bench.self])
 
     public init() {}
 }

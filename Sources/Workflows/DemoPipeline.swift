@@ -25,8 +25,13 @@ public struct DemoPipeline {
         public var seed: UInt64
         public var trainImages: Int
         public var evalImages: Int
-        /// Multiplies every stage's epochs (the CI variant runs a fraction).
+        /// Multiplies every stage's epochs.
         public var epochScale: Double
+        /// Epochs per recipe file, replacing the recipe's (the quick variant trains its small
+        /// world for more passes than the full one needs, the LLM most).
+        public var epochs: [String: Double] = [:]
+        /// Extra `key=value` overrides per recipe file.
+        public var overrides: [String: [String]] = [:]
         public var evalLimit: Int?
         /// Stop after this phase (data, shards, lm, clip, stage1, stage2): for experiments.
         public var stopAfter: String?
@@ -44,7 +49,12 @@ public struct DemoPipeline {
 
         /// The fast variant used as the end-to-end test.
         public static func quick(out: String, recipes: String) -> Settings {
-            Settings(out: out, recipes: recipes, trainImages: 600, evalImages: 60, epochScale: 0.5, evalLimit: 60)
+            var s = Settings(out: out, recipes: recipes, trainImages: 600, evalImages: 60, evalLimit: 60)
+            s.epochs = ["lm-pretrain.yaml": 1.5, "clip.yaml": 2, "stage1.yaml": 1, "stage2.yaml": 3]
+            // Smaller batches: more updates from the same few samples.
+            let small = ["train.global_batch=8", "train.micro_batch=8", "log.every=5"]
+            s.overrides = ["lm-pretrain.yaml": small, "clip.yaml": ["log.every=5"], "stage1.yaml": small, "stage2.yaml": small]
+            return s
         }
     }
 
@@ -154,11 +164,11 @@ public struct DemoPipeline {
     func train(_ recipeFile: String, overrides extra: [String]) throws -> (Run, Trainer.Summary?) {
         let path = settings.recipes + "/" + recipeFile
         let base = try RecipeLoader.load(path)
-        var overrides = extra
+        var overrides = extra + (settings.overrides[recipeFile] ?? [])
         for key in ["model.tokenizer", "model.vision.path", "model.llm.path", "model.projector.path", "data.train", "checkpoint.dir"] {
             if let v = base.string(key) { overrides.append("\(key)=\(relocate(v))") }
         }
-        let epochs = (base.double("train.epochs") ?? 1) * settings.epochScale
+        let epochs = settings.epochs[recipeFile] ?? (base.double("train.epochs") ?? 1) * settings.epochScale
         overrides.append("train.epochs=\(epochs)")
         overrides.append("seed=\(settings.seed)")
         let r = try RecipeLoader.load(path, overrides: overrides)

@@ -61,7 +61,7 @@ public struct ShapesDataset {
             ]])
             // Several short questions per image: the image's 64 tokens are paid for once and
             // supervise every answer.
-            let rounds = 3 + qrng.nextInt(below: 3)
+            let rounds = 6 + qrng.nextInt(below: 3)
             var turns: [[String: String]] = []
             for r in 0..<rounds {
                 let (q, a) = ShapesQuestions.trainingTurn(s, rng: &qrng)

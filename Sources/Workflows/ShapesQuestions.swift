@@ -13,7 +13,7 @@ enum ShapesQuestions {
     /// One question and its answer as they appear in a training conversation.
     /// Question kinds of training conversations, by weight: the short answers the eval asks
     /// about most, captions and boxes (long answers) less often.
-    static let trainingKinds: [(Kind, Int)] = [(.colour, 3), (.shape, 3), (.count, 2), (.position, 3), (.existence, 4), (.choice, 2), (.ground, 1), (.caption, 1)]
+    static let trainingKinds: [(Kind, Int)] = [(.colour, 3), (.shape, 3), (.count, 2), (.position, 3), (.existence, 5), (.choice, 2), (.ground, 1), (.caption, 1)]
 
     static func trainingTurn(_ s: W.Scene, rng: inout RandomGenerator) -> (String, String) {
         let total = trainingKinds.reduce(0) { $0 + $1.1 }

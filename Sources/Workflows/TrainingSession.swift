@@ -15,18 +15,22 @@ public final class TrainingSession {
     public let task: TrainingTask
     public let source: BatchSource
     public let trainer: Trainer
+    /// Validation loss and eval sets, when the recipe asks for them.
+    let evaluator: RunEvaluator?
 
     public init(recipe r: Recipe, runFolder: String) throws {
         recipe = r
         self.runFolder = runFolder
         let micro = r.int("train.micro_batch") ?? 4, global = r.int("train.global_batch") ?? 128
         let dataFolder = r.string("data.train")!
+        var kind = ShardBatchSource.Kind.multimodal
+        var pre: ImagePreprocessor?
         switch r.stage {
         case .align, .instruct, .full:
             let (model, lora) = try StageSetup.makeLlava(r)
             let t = LlavaTask(model: model, stage: r.stage, maxLength: r.int("data.max_length") ?? 2048, lora: lora)
             task = t
-            let pre = try Self.preprocessor(r, tower: model.vision.config)
+            pre = try Self.preprocessor(r, tower: model.vision.config)
             let src = try ShardBatchSource(folder: dataFolder, seed: r.seed, shuffle: r.bool("data.shuffle") ?? true, kind: .multimodal,
                                            microBatch: micro, megabatch: global, groupByModality: r.bool("data.group_by_modality_length") ?? false,
                                            prefetch: r.int("data.prefetch") ?? 4, preprocessor: pre)
@@ -37,6 +41,7 @@ public final class TrainingSession {
             let llm = try StageSetup.makeLLM(r)
             StageSetup.applyFreezing(r, vision: nil, projector: nil, llm: llm)
             task = LanguageModelTask(model: llm)
+            kind = .text
             let src = try ShardBatchSource(folder: dataFolder, seed: r.seed, shuffle: r.bool("data.shuffle") ?? true, kind: .text,
                                            microBatch: micro, megabatch: global, groupByModality: false, prefetch: r.int("data.prefetch") ?? 4)
             try Self.check(src, recipe: r, towerImageSize: nil)
@@ -49,7 +54,8 @@ public final class TrainingSession {
             t.root.setTrainable(true)
             StageSetup.applyFreezing(r, vision: vision, projector: nil, llm: nil)
             task = t
-            let pre = try Self.preprocessor(r, tower: vision.config)
+            kind = .pairs
+            pre = try Self.preprocessor(r, tower: vision.config)
             let src = try ShardBatchSource(folder: dataFolder, seed: r.seed, shuffle: r.bool("data.shuffle") ?? true, kind: .pairs,
                                            microBatch: micro, megabatch: global, groupByModality: false,
                                            prefetch: r.int("data.prefetch") ?? 4, preprocessor: pre)
@@ -57,6 +63,16 @@ public final class TrainingSession {
             source = src
         }
         trainer = try Trainer(recipe: r, task: task, source: source, runFolder: runFolder)
+        evaluator = try RunEvaluator(recipe: r, runFolder: runFolder, task: task, kind: kind, preprocessor: pre)
+        if let evaluator, let every = r.int("eval.every"), every > 0 {
+            let trainer = self.trainer
+            trainer.onStep = { [unowned trainer] state, _ in
+                guard state.step % every == 0 else { return }
+                do { _ = try evaluator.evaluate(step: state.step, trainer: trainer) } catch {
+                    Log.warning("evaluation at step \(state.step) failed: \(error)")
+                }
+            }
+        }
         if let llava = task as? LlavaTask {
             let rand = trainer.random
             llava.model.llm.replay = ReplayHooks(capture: { rand.generator }, restore: { rand.generator = $0 as! RandomGenerator })
@@ -122,6 +138,10 @@ public final class TrainingSession {
 
     /// After the loop: the training curves.
     public func finish(_ summary: Trainer.Summary) throws {
+        let every = recipe.int("eval.every") ?? 0
+        if let evaluator, !summary.interrupted, every == 0 || summary.steps % every != 0 {
+            _ = try evaluator.evaluate(step: summary.steps, trainer: trainer)
+        }
         try Curves.write(metrics: runFolder + "/metrics.jsonl", to: runFolder + "/curves.png", title: recipe.name)
     }
 }

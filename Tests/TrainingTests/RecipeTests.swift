@@ -71,3 +71,23 @@ final class RecipeTests: XCTestCase {
         XCTAssertThrowsError(try RecipeLoader.load(b)) { XCTAssert("\($0)".contains("extends cycle"), "\($0)") }
     }
 }
+
+/// docs/RECIPES.md carries the key table the schema generates, and every shipped recipe loads.
+final class RecipeDocsTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    func testRecipesDocListsEveryKeyAsTheSchemaDoes() throws {
+        let doc = try String(contentsOfFile: Self.root + "/docs/RECIPES.md", encoding: .utf8)
+        XCTAssertTrue(doc.hasSuffix(RecipeSchema.markdownTable), "regenerate the table in docs/RECIPES.md with `vlmtune recipe keys`")
+        for k in RecipeSchema.keys { XCTAssertTrue(doc.contains("| `\(k.path)` |"), k.path) }
+    }
+
+    func testShippedRecipesLoad() throws {
+        let fm = FileManager.default
+        let files = (fm.enumerator(atPath: Self.root + "/Recipes")?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yaml") }
+        XCTAssertGreaterThanOrEqual(files.count, 10)
+        for f in files {
+            XCTAssertNoThrow(try RecipeLoader.load(Self.root + "/Recipes/" + f), f)
+        }
+    }
+}

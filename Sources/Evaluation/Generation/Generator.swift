@@ -31,8 +31,10 @@ public final class Generator {
         }
 
         /// One user turn: the images first, then the text, as LLaVA's eval scripts do.
+        /// A one-turn request; `<image>` tags go first unless the prompt places them itself.
         public init(prompt: String, images: [RGBImage]) {
-            let tags = String(repeating: LLaVAToken.imageTag + "\n", count: images.count)
+            let placed = prompt.contains(LLaVAToken.imageTag)
+            let tags = placed ? "" : String(repeating: LLaVAToken.imageTag + "\n", count: images.count)
             self.init(conversation: [ConversationTurn(from: "human", value: tags + prompt)], images: images)
         }
     }
@@ -96,7 +98,9 @@ public final class Generator {
         }
         let batch = MultimodalBatch(inputIds: ids, labels: ids.map { [Int32](repeating: -100, count: $0.count) },
                                     images: images.isEmpty ? nil : try Tensor.concat(images, dim: 0), imageCounts: counts)
-        let stops = options.stop
+        // `plain` (stage 1) ends an answer with a newline, not an end token: stop there, as
+        // LLaVA's conversation for it does (sep "\n").
+        let stops = encoder.template == .plain && !options.stop.contains("\n") ? options.stop + ["\n"] : options.stop
         let tok = tokenizer
         let rows: [[Int]] = try noGrad {
             let s: SplicedInputs

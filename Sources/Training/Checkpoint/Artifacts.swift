@@ -24,9 +24,10 @@ public enum Artifacts {
             file = folder + "/mm_projector.safetensors"
         }
         let tensors = try SafeTensors.read(file)
+        // LLaVA's mm_projector keys, its non_lora_trainables keys (PEFT-wrapped), or bare ones.
         try p.load(.base, from: { key in
             tensors["model.mm_projector." + key] ?? tensors["base_model.model.model.mm_projector." + key] ?? tensors[key]
-        }, checkpointKey: { "model.mm_projector." + $0 }, origin: file)
+        }, origin: file)
     }
 
     /// LLaVA's stage 2 companion of the adapter: trainable weights that are not LoRA (the projector).

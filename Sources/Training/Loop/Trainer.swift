@@ -172,6 +172,7 @@ public final class Trainer {
             summary.checkpoint = try saveCheckpoint()
         }
         log?.close()
+        log = nil
         summary.steps = state.step
         summary.seconds = Date().timeIntervalSince(began)
         return summary
@@ -186,6 +187,18 @@ public final class Trainer {
         let batch = try source.batch(epoch: state.epoch, cursor: state.cursor, size: microBatch)
         state.cursor += batch.count
         return batch
+    }
+
+    /// Adds scalars (validation loss, eval metrics) to metrics.jsonl and TensorBoard, during
+    /// the run or after it.
+    public func recordMetrics(step: Int, values: [(String, Double)]) throws {
+        if let log {
+            log.write(step: step, values: values)
+            return
+        }
+        let l = try MetricsLog(runFolder: runFolder, tensorboard: recipe.bool("log.tensorboard") ?? true)
+        l.write(step: step, values: values)
+        l.close()
     }
 
     /// Writes a checkpoint of the current state; returns its folder.
@@ -227,7 +240,7 @@ final class MetricsLog {
         var parts = ["\"step\":\(step)"]
         for (k, v) in values { parts.append("\"\(k)\":\(v.isFinite ? String(v) : "null")") }
         handle.write(("{" + parts.joined(separator: ",") + "}\n").data(using: .utf8)!)
-        tensorboard?.add(step: step, scalars: values.filter { $0.1.isFinite }.map { ("train/" + $0.0, $0.1) })
+        tensorboard?.add(step: step, scalars: values.filter { $0.1.isFinite }.map { ($0.0.contains("/") ? $0.0 : "train/" + $0.0, $0.1) })
     }
 
     func close() {

@@ -122,3 +122,30 @@ public enum RecipeSchema {
         keys.first { $0.type == .object && path.hasPrefix($0.path + ".") }?.path
     }
 }
+
+extension RecipeSchema {
+    /// docs/RECIPES.md's key table: one row per key, grouped by section.
+    public static var markdownTable: String {
+        var lines: [String] = []
+        var section = ""
+        for k in keys {
+            let top = k.path.contains(".") ? String(k.path.split(separator: ".")[0]) : "top level"
+            if top != section {
+                section = top
+                lines.append("")
+                lines.append("### \(top == "top level" ? "Top level" : "`\(top)`")")
+                lines.append("")
+                lines.append("| key | type | default | meaning |")
+                lines.append("|---|---|---|---|")
+            }
+            let def: String
+            switch k.defaultValue {
+            case .null: def = "—"
+            default: def = "`\(k.defaultValue.description)`"
+            }
+            let doc = k.doc.replacingOccurrences(of: "|", with: "\\|")
+            lines.append("| `\(k.path)` | \(k.type.name.replacingOccurrences(of: "|", with: "\\|")) | \(def) | \(doc) |")
+        }
+        return lines.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n"
+    }
+}
