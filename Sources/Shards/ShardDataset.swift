@@ -1,3 +1,4 @@
+import Checksums
 import Foundation
 
 /// All the samples of a shard folder, numbered globally in shard order.

@@ -1,4 +1,5 @@
 import CHDF5
+import Checksums
 import Foundation
 #if canImport(Glibc)
 import Glibc

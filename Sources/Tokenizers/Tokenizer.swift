@@ -1,3 +1,4 @@
+import Checksums
 import Foundation
 
 /// A Hugging Face `tokenizer.json` tokenizer (BPE: byte-level like GPT-2, Llama 3 and Qwen2,
@@ -53,7 +54,7 @@ public final class Tokenizer: @unchecked Sendable {
                 specialTokensMap: Data? = nil, specialTokensMapSource: String = "special_tokens_map.json") throws {
         let root = JSONNode(root: try JSONParser.parse(tokenizerJSON, path: source), source: source)
         guard root.isObject else { throw root.invalid("expected a JSON object") }
-        sha256 = SHA256.hexDigest(of: tokenizerJSON)
+        sha256 = SHA256.hash(tokenizerJSON).hexadecimal
         config = try TokenizerConfig(config: configData, configPath: configSource,
                                      specialTokensMap: specialTokensMap, mapPath: specialTokensMapSource)
         normalizer = try root.child("normalizer").flatMap(ComponentParser.normalizer)

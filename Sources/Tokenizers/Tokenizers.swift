@@ -11,7 +11,7 @@
 //   builds generation prompts for the `ChatTemplate`s plain, vicuna_v1, llama3 and chatml.
 // - Training/: `BPETrainer`, a small byte-level BPE trainer for demos.
 // - Support/: a JSON parser with line/column errors, character classes as Rust defines them,
-//   and `SHA256` (SHA256.swift) for `Tokenizer.sha256`.
+//   and `SHA256` (the Checksums module) for `Tokenizer.sha256`.
 //
 // All text processing works on Unicode scalars and UTF-8 bytes, never on Swift `Character`s or
 // `String` equality, which follow grapheme clusters and canonical equivalence while tokenizers

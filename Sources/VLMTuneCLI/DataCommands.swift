@@ -48,6 +48,7 @@ struct DataCommand: ParsableCommand {
                                                      shardSamples: shardSamples, maxSkipFraction: maxSkipFraction, processor: processor)
                 let progress = Progress(total: 1, label: "convert")
                 let report = try ShardConverter(options: options, tokenizer: tok).run { done, total in
+                    progress.total = max(total, 1)
                     progress.update(done: done, detail: "samples", force: done == total)
                 }
                 print("converted \(report.converted) samples into \(report.index.shards.count) shard(s) in \(out) (\(String(format: "%.1f", report.seconds)) s)")

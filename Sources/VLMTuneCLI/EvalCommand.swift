@@ -1,5 +1,6 @@
 import ArgumentParser
 import Charts
+import DataPipeline
 import Evaluation
 import Foundation
 import Imaging
@@ -29,6 +30,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Score at most this many items per set.") var limit: Int?
     @Option(help: "Prompts generated together.") var batchSize = 16
     @Flag(help: "Score every checkpoint of the run, not only the newest.") var all = false
+    @Option(help: "A shard folder: also report each checkpoint's validation loss and perplexity on it.") var shards: String?
 
     func run() throws {
         try reportingErrors {
@@ -51,12 +53,22 @@ struct EvalCommand: ParsableCommand {
             }
             folders += try checkpoints.map(CheckpointModels.resolve)
             guard !folders.isEmpty else { throw CLIError("give a recipe or --checkpoint") }
-            guard !setFiles.isEmpty else { throw CLIError("no eval set: give --set or eval.sets in the recipe") }
+            guard !setFiles.isEmpty || shards != nil else { throw CLIError("no eval set: give --set, --shards or eval.sets in the recipe") }
             var results: [String: [CheckpointResult]] = [:]
             for folder in folders {
                 let r = try CheckpointModels.recipe(of: folder)
+                if let shards {
+                    let (task, kind, pre) = try CheckpointModels.task(folder)
+                    let micro = r.int("train.micro_batch") ?? 4
+                    let source = try ShardBatchSource(folder: shards, seed: 0, shuffle: false, kind: kind, microBatch: micro, megabatch: micro,
+                                                      groupByModality: false, prefetch: 2, preprocessor: pre)
+                    let loss = try CheckpointModels.validationLoss(task, source: source, microBatch: micro)
+                    print(String(format: "%@ validation on %@: loss %.4f, perplexity %.3f (%d samples)", (folder as NSString).lastPathComponent,
+                                 shards, loss, Foundation.exp(loss), source.samplesPerEpoch))
+                }
+                if setFiles.isEmpty { continue }
                 let state = try? JSONDecoder().decode(TrainingState.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/state.json")))
-                let t = try ChatTemplate(name: template ?? Self.template(of: r))
+                let t = try ChatTemplate(name: template ?? CheckpointModels.evalTemplate(of: r))
                 let generator = try CheckpointModels.generator(folder, template: t)
                 let options = GenerationOptions(maxNewTokens: maxNewTokens ?? recipeValue?.int("eval.max_new_tokens") ?? r.int("eval.max_new_tokens") ?? 32)
                 let runner = EvalRunner(generator: generator, options: options, batchSize: batchSize, limit: limit ?? r.int("eval.limit"))
@@ -83,15 +95,6 @@ struct EvalCommand: ParsableCommand {
                 }
             }
         }
-    }
-
-    /// The template the checkpoint's training data used (from its shards' index.json).
-    static func template(of r: Recipe) -> String {
-        if let data = r.string("data.train"), let index = try? Data(contentsOf: URL(fileURLWithPath: data + "/index.json")),
-           let obj = try? JSONSerialization.jsonObject(with: index) as? [String: Any], let t = obj["template"] as? String, t != "plain" {
-            return t
-        }
-        return "vicuna_v1"
     }
 
     /// One panel per metric against step.

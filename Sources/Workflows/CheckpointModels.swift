@@ -6,6 +6,9 @@ import Tokenizers
 import Evaluation
 import Layers
 import Training
+import Tensors
+import DataPipeline
+import Shards
 
 /// Models rebuilt from a training checkpoint: its resolved recipe says how the model was
 /// built, its `trainable.safetensors` holds what training changed.
@@ -65,5 +68,53 @@ public enum CheckpointModels {
     public static func generator(_ checkpoint: String, template: ChatTemplate) throws -> Generator {
         let (model, r) = try llava(checkpoint)
         return try Generator(model: model, tokenizer: tokenizer(r), template: template, preprocessor: preprocessor(r, tower: model.vision.config))
+    }
+
+    /// The template eval prompts use for a checkpoint: its training data's, unless that is
+    /// `plain` (stage 1 learns captions, not conversations), then vicuna_v1.
+    public static func evalTemplate(of r: Recipe) -> String {
+        if let data = r.string("data.train"), let index = try? ShardIndex.read(fromFolder: data), index.template != "plain" {
+            return index.template
+        }
+        return "vicuna_v1"
+    }
+
+    /// The training task of a checkpoint (its model with the trainables loaded), for
+    /// validation loss; and the batch kind its data has.
+    public static func task(_ checkpoint: String) throws -> (TrainingTask, ShardBatchSource.Kind, ImagePreprocessor?) {
+        let r = try recipe(of: checkpoint)
+        switch r.stage {
+        case .lmPretrain:
+            let llm = try StageSetup.makeLLM(r)
+            try loadTrainable(into: llm, from: checkpoint)
+            return (LanguageModelTask(model: llm), .text, nil)
+        case .align, .instruct, .full:
+            let (model, lora) = try StageSetup.makeLlava(r)
+            try loadTrainable(into: model, from: checkpoint)
+            let t = LlavaTask(model: model, stage: r.stage, maxLength: r.int("data.max_length") ?? 2048, lora: lora)
+            return (t, .multimodal, try preprocessor(r, tower: model.vision.config))
+        case .clip:
+            throw TrainingError("validation loss of a clip checkpoint is not supported", at: checkpoint)
+        }
+    }
+
+    /// Mean loss over every sample of a shard folder (batches weighted by their token counts),
+    /// without dropout and without recording a graph.
+    public static func validationLoss(_ task: TrainingTask, source: ShardBatchSource, microBatch: Int) throws -> Double {
+        task.setTraining(false)
+        return try noGrad {
+            var total = 0.0, weight = 0.0, cursor = 0
+            while cursor < source.samplesPerEpoch {
+                let batch = try source.batch(epoch: 0, cursor: cursor, size: microBatch)
+                let (loss, tokens) = try task.loss(batch)
+                let value = Double(loss.item())
+                if value.isFinite {
+                    total += value * Double(tokens)
+                    weight += Double(tokens)
+                }
+                cursor += batch.count
+            }
+            return weight > 0 ? total / weight : .nan
+        }
     }
 }

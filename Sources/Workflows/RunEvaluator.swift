@@ -49,14 +49,14 @@ final class RunEvaluator {
         defer { task.setTraining(true) }
         var values: [(String, Double)] = []
         if let validation {
-            let loss = try validationLoss(validation)
+            let loss = try CheckpointModels.validationLoss(task, source: validation, microBatch: microBatch)
             values.append(("eval/loss", loss))
             values.append(("eval/perplexity", Foundation.exp(loss)))
             Log.info(String(format: "step %d: validation loss %.4f (perplexity %.3f) on %d samples", step, loss, Foundation.exp(loss), validation.samplesPerEpoch))
         }
         if !sets.isEmpty, let llava = task as? LlavaTask {
             let tokenizer = try CheckpointModels.tokenizer(recipe)
-            let template = try ChatTemplate(name: trainingTemplate())
+            let template = try ChatTemplate(name: CheckpointModels.evalTemplate(of: recipe))
             let generator = try Generator(model: llava.model, tokenizer: tokenizer, template: template,
                                           preprocessor: CheckpointModels.preprocessor(recipe, tower: llava.model.vision.config))
             let runner = EvalRunner(generator: generator, options: GenerationOptions(maxNewTokens: recipe.int("eval.max_new_tokens") ?? 32),
@@ -70,29 +70,5 @@ final class RunEvaluator {
         }
         try trainer.recordMetrics(step: step, values: values)
         return values
-    }
-
-    /// Mean loss over every validation sample (batches weighted by their token counts).
-    func validationLoss(_ source: ShardBatchSource) throws -> Double {
-        try noGrad {
-            var total = 0.0, weight = 0.0, cursor = 0
-            while cursor < source.samplesPerEpoch {
-                let batch = try source.batch(epoch: 0, cursor: cursor, size: microBatch)
-                let (loss, tokens) = try task.loss(batch)
-                let value = Double(loss.item())
-                if value.isFinite {
-                    total += value * Double(tokens)
-                    weight += Double(tokens)
-                }
-                cursor += batch.count
-            }
-            return weight > 0 ? total / weight : .nan
-        }
-    }
-
-    /// The chat template the training shards were made with (vicuna_v1 when unknown).
-    func trainingTemplate() -> String {
-        guard let folder = recipe.string("data.train"), let index = try? ShardIndex.read(fromFolder: folder) else { return "vicuna_v1" }
-        return index.template
     }
 }

@@ -6,7 +6,7 @@ import Tensors
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure speed: kernels (`ops`) or training steps on the shared benchmark shapes.",
-        subcommands: [Train.self, Ops.self],
+        subcommands: [Train.self, Ops.self, DataBench.self],
         defaultSubcommand: Train.self)
 
     struct Train: ParsableCommand {

@@ -2,8 +2,9 @@
 import Glibc
 #endif
 
-/// SHA-256 (FIPS 180-4), written out because CryptoKit does not exist on Linux. Used for the
-/// `sha256` of each shard in index.json.
+/// SHA-256 (FIPS 180-4), written out because CryptoKit does not exist on Linux. One
+/// implementation for the whole toolkit: the `sha256` of each shard in index.json, and the
+/// tokenizer's fingerprint that ties shards to the tokenizer that made them.
 ///
 ///     var hash = SHA256()
 ///     hash.update(bytes)
@@ -128,28 +129,6 @@ public struct SHA256 {
             }
         }
         state = (h0, h1, h2, h3, h4, h5, h6, h7)
-    }
-
-    /// The SHA-256 of a file's bytes, read in 1 MiB pieces.
-    public static func hashFile(atPath path: String) throws -> SHA256Digest {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            throw ShardError(errno == ENOENT ? .missingFile : .ioFailure, file: path, "cannot open: \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        var hasher = SHA256()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        defer { buffer.deallocate() }
-        while true {
-            let count = read(descriptor, buffer.baseAddress, buffer.count)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ShardError(.ioFailure, file: path, "read failed: \(String(cString: strerror(errno)))")
-            }
-            if count == 0 { break }
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-        }
-        return hasher.finalize()
     }
 }
 

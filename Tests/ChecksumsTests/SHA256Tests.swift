@@ -1,5 +1,5 @@
 import XCTest
-@testable import Shards
+@testable import Checksums
 
 /// FIPS 180-4 / NIST example vectors, plus piecewise feeding.
 final class SHA256Tests: XCTestCase {
@@ -27,8 +27,12 @@ final class SHA256Tests: XCTestCase {
     /// Every split point of a 200-byte message (across block and padding boundaries)
     /// gives the one-shot digest.
     func testPiecewiseFeedingMatchesOneShot() {
-        var random = SeededGenerator(seed: 7)
-        let message = (0..<200).map { _ in UInt8.random(in: 0...255, using: &random) }
+        // A fixed pseudo-random message (a linear congruential sequence).
+        var x: UInt32 = 7
+        let message = (0..<200).map { _ -> UInt8 in
+            x = x &* 1_664_525 &+ 1_013_904_223
+            return UInt8(truncatingIfNeeded: x >> 24)
+        }
         let expected = SHA256.hash(message)
         for split in 0...message.count {
             var hasher = SHA256()
@@ -43,13 +47,15 @@ final class SHA256Tests: XCTestCase {
                        "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
     }
 
-    func testHashFileMatchesHashOfBytes() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        var random = SeededGenerator(seed: 3)
-        let bytes = (0..<(3 << 20) + 17).map { _ in UInt8.random(in: 0...255, using: &random) }
-        try Data(bytes).write(to: URL(fileURLWithPath: folder.file("blob")))
-        XCTAssertEqual(try SHA256.hashFile(atPath: folder.file("blob")), SHA256.hash(bytes))
-        assertShardError(.missingFile, ["nope"]) { try SHA256.hashFile(atPath: folder.file("nope")) }
+    func testOneMillionAsAndPaddingBoundaries() {
+        XCTAssertEqual(SHA256.hash([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)).hexadecimal,
+                       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        // 55 bytes fit the length in the same block, 56 need a second; 64 is exactly one block.
+        XCTAssertEqual(SHA256.hash([UInt8](repeating: 0x61, count: 55)).hexadecimal,
+                       "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318")
+        XCTAssertEqual(SHA256.hash([UInt8](repeating: 0x61, count: 56)).hexadecimal,
+                       "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a")
+        XCTAssertEqual(SHA256.hash([UInt8](repeating: 0x61, count: 64)).hexadecimal,
+                       "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
     }
 }
