@@ -68,6 +68,7 @@ let package = Package(
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], swiftSettings: fastMath),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "Checksums"], swiftSettings: fastMath),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: fastMath),
+        .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline", "Shards", "Imaging", "Tokenizers"], swiftSettings: fastMath),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Training", "Models", "Layers", "Tensors", "Formats", "Evaluation"], swiftSettings: fastMath),
     ],
     swiftLanguageModes: [.v5]

@@ -29,6 +29,9 @@ public struct ShardConverter {
         /// Normalisation constants stored in index.json (the tower's image_mean / image_std).
         public var processor: ImageProcessorConfig
         public var compressionLevel: Int = 3
+        /// Video samples keep at most this many frames, sampled uniformly over the list
+        /// (first and last included), as LLaVA-NeXT-Video's `np.linspace` sampling (0: all).
+        public var videoFrames: Int = 0
 
         public init(json: String, images: String, out: String, template: ChatTemplate, imageSize: Int, mode: ImageMode,
                     storage: ImageStorage, maxLength: Int, imageTokens: Int = 0, shardSamples: Int, maxSkipFraction: Double,
@@ -203,7 +206,7 @@ public struct ShardConverter {
         let isVideo = item.videoFrames != nil
         let placeholder = isVideo ? LLaVAToken.video : LLaVAToken.image
         let tags = ids.filter { $0 == LLaVAToken.image || $0 == LLaVAToken.video }.count
-        let files = isVideo ? item.videoFrames! : item.images
+        let files = isVideo ? Self.uniformFrames(item.videoFrames!, count: options.videoFrames) : item.images
         if isVideo {
             guard tags == 1 && ids.contains(LLaVAToken.video) else {
                 return .skip(reason: "video_tag_count_mismatch", detail: "\(item.id): a video sample needs exactly one <video> tag")
@@ -251,5 +254,15 @@ public struct ShardConverter {
         }
         let modality: Modality = isVideo ? .video : (files.isEmpty ? .text : .image)
         return .sample(ShardSample(id: item.id, modality: modality, inputIds: ids, labels: labels, images: images))
+    }
+}
+
+extension ShardConverter {
+    /// `count` frames spread evenly from the first to the last (all when `count` is 0 or
+    /// there are no more than `count`): indices round(i * (n - 1) / (count - 1)).
+    public static func uniformFrames<T>(_ frames: [T], count: Int) -> [T] {
+        guard count > 0, frames.count > count else { return frames }
+        if count == 1 { return [frames[(frames.count - 1) / 2]] }
+        return (0..<count).map { i in frames[Int((Double(i) * Double(frames.count - 1) / Double(count - 1)).rounded())] }
     }
 }

@@ -32,6 +32,7 @@ struct DataCommand: ParsableCommand {
         @Option(help: "Samples per shard file.") var shardSamples = 10_000
         @Option(help: "Stop when more than this fraction of the samples is bad.") var maxSkipFraction = 0.1
         @Option(help: "Vision tower folder whose preprocessor_config.json gives size, mean and std (CLIP defaults otherwise).") var imageConfig: String?
+        @Option(help: "Keep at most this many frames of a video sample, sampled uniformly (0: all).") var videoFrames = 0
 
         func run() throws {
             try reportingErrors {
@@ -46,8 +47,10 @@ struct DataCommand: ParsableCommand {
                 let options = ShardConverter.Options(json: json, images: images, out: out, template: try ChatTemplate(name: template),
                                                      imageSize: side, mode: mode, storage: st, maxLength: maxLength, imageTokens: imageTokens,
                                                      shardSamples: shardSamples, maxSkipFraction: maxSkipFraction, processor: processor)
+                var opts = options
+                opts.videoFrames = videoFrames
                 let progress = Progress(total: 1, label: "convert")
-                let report = try ShardConverter(options: options, tokenizer: tok).run { done, total in
+                let report = try ShardConverter(options: opts, tokenizer: tok).run { done, total in
                     progress.total = max(total, 1)
                     progress.update(done: done, detail: "samples", force: done == total)
                 }
