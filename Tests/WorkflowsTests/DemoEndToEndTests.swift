@@ -8,7 +8,8 @@ import Training
 @testable import Workflows
 
 /// The fast variant of `vlmtune demo`, run once for the class: every phase must lower its
-/// loss and stage 2 must beat stage 1 on the eval sets. The export tests reuse its run.
+/// loss and stage 2 must beat stage 1 on the eval sets. The export, evaluation and resume
+/// tests reuse its run.
 final class DemoEndToEndTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static let out = FileManager.default.temporaryDirectory.appendingPathComponent("vlmtune-demo-e2e-\(UUID().uuidString)").path
@@ -16,15 +17,14 @@ final class DemoEndToEndTests: XCTestCase {
 
     static func report() throws -> DemoPipeline.Report {
         if outcome == nil {
+            // Other test classes reuse the run, so it is removed when the process ends.
+            atexit { try? FileManager.default.removeItem(atPath: DemoEndToEndTests.out) }
             let settings = DemoPipeline.Settings.quick(out: out, recipes: root + "/Recipes/demo")
             outcome = Result { try DemoPipeline(settings: settings, log: { _ in }).run() }
         }
         return try outcome!.get()
     }
 
-    override class func tearDown() {
-        try? FileManager.default.removeItem(atPath: out)
-    }
 
     /// Losses of a run's logged steps, in order.
     func loggedLosses(_ run: String) throws -> [Double] {
@@ -161,6 +161,20 @@ final class DemoEndToEndTests: XCTestCase {
         XCTAssertTrue(evalLines.allSatisfy { $0.contains("\"eval/pope.accuracy\"") && $0.contains("\"eval/perplexity\"") }, "\(evalLines)")
         for step in ["step-0000002", "step-0000003"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir)/run/eval/\(step)/yesno/report.json"), step)
+        }
+    }
+
+    func testShardsOfAnotherTokenizerAreRefused() throws {
+        _ = try Self.report()
+        let o = Self.out
+        let other = Self.root + "/Tests/Fixtures/tokenizers/llama2"
+        let r = try RecipeLoader.load(Self.root + "/Recipes/demo/stage1.yaml", overrides: [
+            "model.vision.path=\(o)/models/vision", "model.llm.path=\(o)/models/llm", "data.train=\(o)/shards/captions",
+            "model.tokenizer=\(other)", "checkpoint.dir=\(try temporaryFolder(self))/run",
+        ])
+        XCTAssertThrowsError(try TrainingSession(recipe: r, runFolder: r.string("checkpoint.dir")!)) { e in
+            XCTAssertTrue("\(e)".contains("another tokenizer"), "\(e)")
+            XCTAssertTrue("\(e)".contains("shards/captions"), "names the shard folder: \(e)")
         }
     }
 }
