@@ -14,7 +14,7 @@ struct PlanCommand: ParsableCommand {
         timed here and a step is assumed to run at half that rate, see docs/PERFORMANCE.md).
 
         Example:
-          vlmtune plan Recipes/llava-1.5/stage2-7b.yaml train.micro_batch=2
+          vlmtune plan Recipes/llava-1.5/stage2-7b-lora.yaml train.micro_batch=2
         """)
 
     @Argument(help: "The recipe (YAML).") var recipe: String

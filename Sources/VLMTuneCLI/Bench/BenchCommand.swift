@@ -5,7 +5,7 @@ import Tensors
 /// `vlmtune bench`: speed measurements.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure speed: kernels (`ops`) or training steps on the shared benchmark shapes.",
+        abstract: "Measure speed: training steps on the shared benchmark shapes, kernels (`ops`), the data loader (`data`).",
         subcommands: [Train.self, Ops.self, DataBench.self],
         defaultSubcommand: Train.self)
 
