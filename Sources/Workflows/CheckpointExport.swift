@@ -62,10 +62,7 @@ public enum CheckpointExport {
         guard [.align, .instruct, .full].contains(r.stage) else {
             throw TrainingError("a \(r.stage.rawValue) checkpoint has no LLaVA model (use --format merged)", at: ck)
         }
-        let (model, lora) = try StageSetup.makeLlava(r)
-        try CheckpointModels.loadTrainable(into: model, from: ck)
-        model.setTrainable(false)
-        return (model, lora)
+        return try CheckpointModels.loadedLlava(r, checkpoint: ck)
     }
 
     static func writePEFT(_ r: Recipe, checkpoint ck: String, to folder: String) throws {

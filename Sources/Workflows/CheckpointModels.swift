@@ -45,10 +45,16 @@ public enum CheckpointModels {
         guard [.align, .instruct, .full].contains(r.stage) else {
             throw TrainingError("a \(r.stage.rawValue) checkpoint has no LLaVA model", at: checkpoint)
         }
-        let (model, _) = try StageSetup.makeLlava(r)
+        return (try loadedLlava(r, checkpoint: checkpoint).0, r)
+    }
+
+    /// The recipe's LLaVA model with the checkpoint's trainables in it, frozen, and the LoRA
+    /// settings it was built with (nil without adapters).
+    static func loadedLlava(_ r: Recipe, checkpoint: String) throws -> (LlavaModel, LoRASettings?) {
+        let (model, lora) = try StageSetup.makeLlava(r)
         try loadTrainable(into: model, from: checkpoint)
         model.setTrainable(false)
-        return (model, r)
+        return (model, lora)
     }
 
     /// The tokenizer a recipe trains with.
@@ -89,8 +95,7 @@ public enum CheckpointModels {
             try loadTrainable(into: llm, from: checkpoint)
             return (LanguageModelTask(model: llm), .text, nil)
         case .align, .instruct, .full:
-            let (model, lora) = try StageSetup.makeLlava(r)
-            try loadTrainable(into: model, from: checkpoint)
+            let (model, lora) = try loadedLlava(r, checkpoint: checkpoint)
             let t = LlavaTask(model: model, stage: r.stage, maxLength: r.int("data.max_length") ?? 2048, lora: lora)
             return (t, .multimodal, try preprocessor(r, tower: model.vision.config))
         case .clip:

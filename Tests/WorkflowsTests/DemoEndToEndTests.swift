@@ -26,21 +26,13 @@ final class DemoEndToEndTests: XCTestCase {
     }
 
 
-    /// Losses of a run's logged steps, in order.
-    func loggedLosses(_ run: String) throws -> [Double] {
-        let text = try String(contentsOfFile: Self.out + "/runs/\(run)/metrics.jsonl", encoding: .utf8)
-        return text.split(separator: "\n").compactMap { line in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["loss"] as? Double
-        }
-    }
-
     func testEveryPhaseLowersItsLoss() throws {
         let report = try Self.report()
         XCTAssertEqual(report.phases.filter { $0.firstLoss != nil }.count, 4, "lm-pretrain, clip, stage 1, stage 2")
         // Single steps of 8 samples are noisy: the first logged loss against the mean of the
         // last third of the logged ones.
         for run in ["lm-pretrain", "clip", "stage1", "stage2"] {
-            let losses = try loggedLosses(run)
+            let losses = try loggedStepLosses(Self.out + "/runs/\(run)").map(\.1)
             XCTAssertGreaterThanOrEqual(losses.count, 3, run)
             let tail = losses.suffix(max(1, losses.count / 3))
             let end = tail.reduce(0, +) / Double(tail.count)

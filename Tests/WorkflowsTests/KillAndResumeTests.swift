@@ -19,25 +19,15 @@ final class KillAndResumeTests: XCTestCase {
         _ = try session.trainer.run()
     }
 
-    /// Per-step losses of a run folder's metrics.jsonl (a step logged twice, before a kill
-    /// and after the resume, keeps its last value).
+    /// Per-step losses of a run folder (a step logged twice, before a kill and after the
+    /// resume, keeps its last value).
     func losses(_ run: String) throws -> [Int: Double] {
-        var out: [Int: Double] = [:]
-        for line in try String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8).split(separator: "\n") {
-            guard let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let step = obj["step"] as? Int, let loss = obj["loss"] as? Double else { continue }
-            out[step] = loss
-        }
-        return out
+        Dictionary(try loggedStepLosses(run), uniquingKeysWith: { _, last in last })
     }
 
     func lastLoggedStep(_ run: String) -> Int {
-        guard let text = try? String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8),
-              let last = text.split(separator: "\n").last,
-              let obj = try? JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any] else { return 0 }
-        return obj["step"] as? Int ?? 0
+        (try? loggedStepLosses(run))?.last?.0 ?? 0
     }
-
     func testSIGKILLedRunResumesExactly() throws {
         _ = try DemoEndToEndTests.report()
         let dir = try temporaryFolder(self)
