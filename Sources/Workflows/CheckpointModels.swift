@@ -70,8 +70,16 @@ public enum CheckpointModels {
         try TrainingSession.preprocessor(r, tower: tower)!
     }
 
-    /// A generator for a LLaVA checkpoint, prompting with `template`.
+    /// A generator for a checkpoint, prompting with `template`: a LLaVA one, or a text-only
+    /// one for an `lm-pretrain` checkpoint (scored on sets without images).
     public static func generator(_ checkpoint: String, template: ChatTemplate) throws -> Generator {
+        let r0 = try recipe(of: checkpoint)
+        if r0.stage == .lmPretrain {
+            let llm = try StageSetup.makeLLM(r0)
+            try loadTrainable(into: llm, from: checkpoint)
+            llm.setTrainable(false)
+            return try Generator(llm: llm, tokenizer: tokenizer(r0), template: template)
+        }
         let (model, r) = try llava(checkpoint)
         return try Generator(model: model, tokenizer: tokenizer(r), template: template, preprocessor: preprocessor(r, tower: model.vision.config))
     }
@@ -93,7 +101,7 @@ public enum CheckpointModels {
         case .lmPretrain:
             let llm = try StageSetup.makeLLM(r)
             try loadTrainable(into: llm, from: checkpoint)
-            return (LanguageModelTask(model: llm), .text, nil)
+            return (LanguageModelTask(model: llm, useLabels: r.string("data.loss_on") == "labels"), .text, nil)
         case .align, .instruct, .full:
             let (model, lora) = try loadedLlava(r, checkpoint: checkpoint)
             let t = LlavaTask(model: model, stage: r.stage, maxLength: r.int("data.max_length") ?? 2048, lora: lora)

@@ -41,6 +41,7 @@ final class RecipeTests: XCTestCase {
         try assertRecipeError(section, contains: ["optim is a section"])
         try assertRecipeError(tinyLlavaRecipe(stage: "align"), contains: ["global_batch (4) must be a multiple of train.micro_batch (3)"], overrides: ["train.micro_batch=3"])
         try assertRecipeError(tinyLlavaRecipe(stage: "align"), contains: ["unknown recipe key optim.learning_rate", "command line"], overrides: ["optim.learning_rate=1"])
+        try assertRecipeError(tinyLlavaRecipe(stage: "align"), contains: ["data.loss_on: all is for stage lm-pretrain", "command line"], overrides: ["data.loss_on=all"])
     }
 
     func testExtendsAndOverrides() throws {

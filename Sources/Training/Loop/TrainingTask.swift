@@ -89,21 +89,26 @@ public final class LlavaTask: TrainingTask {
 /// `lm-pretrain`: a causal LM on text.
 public final class LanguageModelTask: TrainingTask {
     public let model: LlamaForCausalLM
+    /// Take the loss where the shard's labels say (`data.loss_on: labels`) instead of on
+    /// every token.
+    public let useLabels: Bool
     public var root: Module { model }
 
-    public init(model: LlamaForCausalLM) { self.model = model }
+    public init(model: LlamaForCausalLM, useLabels: Bool = false) {
+        self.model = model
+        self.useLabels = useLabels
+    }
 
     public func loss(_ batch: TrainingBatch) throws -> (loss: Tensor, tokens: Int) {
         guard case .text(let ids, let labels) = batch else { throw TrainingError("stage lm-pretrain needs text samples") }
         guard !ids.contains(where: { $0.contains { $0 < 0 } }) else { throw TrainingError("stage lm-pretrain needs text-only samples (an image placeholder was found)") }
         let t = ids.map(\.count).max() ?? 0
         var idFlat: [Int64] = [], labFlat: [Int64] = [], mask: [Float] = []
-        // Causal LM pretraining learns every token of the text (the shard's labels, which mask
-        // the user turns for instruction tuning, are not used).
-        _ = labels
-        for row in ids {
+        // Causal LM pretraining learns every token of the text; with `useLabels`, only where
+        // the shard's labels are not -100 (the assistant turns of a chat template).
+        for (row, rowLabels) in zip(ids, labels) {
             idFlat += row.map(Int64.init) + [Int64](repeating: 0, count: t - row.count)
-            labFlat += row.map(Int64.init) + [Int64](repeating: -100, count: t - row.count)
+            labFlat += (useLabels ? rowLabels.map(Int64.init) : row.map(Int64.init)) + [Int64](repeating: -100, count: t - row.count)
             mask += [Float](repeating: 1, count: row.count) + [Float](repeating: 0, count: t - row.count)
         }
         let b = ids.count

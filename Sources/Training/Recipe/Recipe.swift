@@ -142,6 +142,9 @@ public struct Recipe {
         if stage == .instruct {
             try require((int("model.lora.r") ?? 0) > 0, "stage instruct trains LoRA adapters: set model.lora.r > 0 (or use stage full)", "model.lora.r")
         }
+        if stage != .lmPretrain {
+            try require(string("data.loss_on") != "all", "data.loss_on: all is for stage lm-pretrain; stage \(stage.rawValue) takes the loss on the labels", "data.loss_on")
+        }
         let gb = int("train.global_batch") ?? 1, mb = int("train.micro_batch") ?? 1
         try require(mb > 0, "train.micro_batch must be positive", "train.micro_batch")
         try require(gb >= mb && gb % mb == 0, "train.global_batch (\(gb)) must be a multiple of train.micro_batch (\(mb))", "train.global_batch")

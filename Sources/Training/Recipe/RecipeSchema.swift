@@ -71,6 +71,7 @@ public enum RecipeSchema {
         key("data.train", .string, .null, "Training shard folder (made by `vlmtune data convert`)."),
         key("data.eval", .string, .null, "Shard folder for validation loss and perplexity."),
         key("data.max_length", .int, .int(2048), "Longest sequence after image features are spliced in; longer samples are truncated (never inside an image)."),
+        key("data.loss_on", .choice(["all", "labels"]), .null, "Tokens the loss is taken on in `lm-pretrain`: `all` (causal-LM pretraining, the default there) or `labels` (the shard's labels: only assistant answers under a chat template, as instruction tuning takes them). Other stages always use the labels."),
         key("data.group_by_modality_length", .bool, .bool(false), "LLaVA's sampler: batches of only multimodal or only text samples, grouped by length."),
         key("data.shuffle", .bool, .bool(true), "Shuffle every epoch (a pure function of seed and epoch)."),
         key("data.prefetch", .int, .int(4), "Micro-batches prepared ahead on a background thread."),
