@@ -22,6 +22,29 @@ final class ForwardTests: XCTestCase {
         check(x.silu(), { $0 / (1 + Foundation.exp(-$0)) }, rel: 1e-6, abs: 1e-7, "silu")
     }
 
+    /// The decoding path of `linear` (a few rows: bf16 weights read as stored, f32 through
+    /// gemv) against a double-precision loop over the same (bf16-rounded) weights; odd sizes
+    /// exercise the kernel's 4-row and 16-column tails.
+    func testLinearOnFewRowsWithBF16AndF32Weights() throws {
+        let outF = 389, inF = 203
+        let w = randn([outF, inF], seed: 3).cast(.bfloat16), bias = randn([outF], seed: 4)
+        let wv = w.scalars, bv = bias.scalars
+        for rows in [1, 3, 4, 5] {
+            let x = randn([1, rows, inF], seed: UInt64(10 + rows))
+            let xv = x.scalars
+            for weight in [w, w.cast(.float32)] {
+                let y = try x.linear(weight: weight, bias: bias).scalars
+                for r in 0..<rows {
+                    for o in [0, 1, 2, 3, 200, outF - 2, outF - 1] {
+                        var ref = Double(bv[o])
+                        for i in 0..<inF { ref += Double(wv[o * inF + i]) * Double(xv[r * inF + i]) }
+                        XCTAssertEqual(Double(y[r * outF + o]), ref, accuracy: 1e-4 * (1 + abs(ref)), "rows \(rows) \(weight.dtype) [\(r), \(o)]")
+                    }
+                }
+            }
+        }
+    }
+
     func testLargeBroadcastAndReductionsMatchLoops() throws {
         let a = randn([64, 1, 600], seed: 1), b = randn([300, 1], seed: 2)
         let c = try a * b

@@ -4,6 +4,7 @@
 // the Swift kernels that call them.
 #ifndef VLM_SIMD_H
 #define VLM_SIMD_H
+#include "vlm_gemv.h"
 
 typedef float vlm_float16 __attribute__((ext_vector_type(16)));
 

@@ -18,6 +18,7 @@ public protocol Backend {
     func max(_ x: Tensor, outer: Int, n: Int, inner: Int, into out: Tensor, indices: Tensor)
     // Products
     func matmul(_ a: Tensor, _ b: Tensor, into c: Tensor, alpha: Float, beta: Float)
+    func matvecs(_ x: Tensor, weight: Tensor, into y: Tensor)
     // Neural-network kernels
     func softmax(_ x: Tensor, into y: Tensor, log: Bool)
     func softmaxBackward(output y: Tensor, grad g: Tensor, into dx: Tensor, log: Bool)

@@ -29,6 +29,9 @@ final class ProfilingBackend: Backend {
     func matmul(_ a: Tensor, _ b: Tensor, into c: Tensor, alpha: Float, beta: Float) {
         time("matmul \(c.shape[0])x[\(c.shape[1])x\(a.shape[2])]@[\(a.shape[2])x\(c.shape[2])]") { inner.matmul(a, b, into: c, alpha: alpha, beta: beta) }
     }
+    func matvecs(_ x: Tensor, weight: Tensor, into y: Tensor) {
+        time("matvec \(x.shape[0])x[\(weight.shape[0])x\(weight.shape[1])] \(weight.dtype)") { inner.matvecs(x, weight: weight, into: y) }
+    }
     func softmax(_ x: Tensor, into y: Tensor, log: Bool) { time(log ? "logSoftmax" : "softmax") { inner.softmax(x, into: y, log: log) } }
     func softmaxBackward(output y: Tensor, grad g: Tensor, into dx: Tensor, log: Bool) {
         time("softmax backward") { inner.softmaxBackward(output: y, grad: g, into: dx, log: log) }

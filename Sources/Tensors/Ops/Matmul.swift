@@ -28,8 +28,12 @@ extension Tensor {
         }
     }
 
+    /// Up to this many rows of x take the matrix-vector path of `linear` (decoding).
+    static let matvecRows = 4
+
     /// x W^T + b for x [..., in], weight [out, in], bias [out]. Frozen bf16/f16 weights are
-    /// converted per call and not kept for backward.
+    /// converted per call and not kept for backward, except for a few rows of x (decoding),
+    /// where bf16 weights are read as stored.
     public func linear(weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
         guard weight.rank == 2, let inF = shape.last, weight.shape[1] == inF else {
             throw TensorError.shapeMismatch(op: "linear", lhs: shape, rhs: weight.shape)
@@ -38,14 +42,24 @@ extension Tensor {
         if let bias, bias.shape != [outF] { throw TensorError.shapeMismatch(op: "linear bias", lhs: [outF], rhs: bias.shape) }
         let rows = count / Swift.max(inF, 1)
         let x = kernelInput()
-        let w = weight.kernelInput()
         let out = Tensor(empty: Array(shape.dropLast()) + [outF])
         let out2 = Tensor.matrixView(out, rows: rows, cols: outF)
+        if rows <= Tensor.matvecRows && weight.isContiguous && (weight.dtype == .bfloat16 || (weight.dtype == .float32 && rows == 1)) {
+            // Decoding: a weight-bound matrix-vector product, bf16 weights read as stored.
+            backend.matvecs(Tensor(storage: x.storage, shape: [rows, inF], strides: [inF, 1], offset: x.offset, dtype: .float32), weight: weight,
+                            into: Tensor(storage: out.storage, shape: [rows, outF], strides: [outF, 1], offset: out.offset, dtype: .float32))
+            if let bias {
+                let b = bias.kernelInput().floatPointer, o = out.floatPointer
+                for r in 0..<rows { for j in 0..<outF { o[r * outF + j] += b[j] } }
+            }
+        } else {
+        let w = weight.kernelInput()
         if let bias {
             backend.copy(Tensor.matrixView(bias.kernelInput(), rows: 1, cols: outF).expandedView([1, rows, outF]), into: out2)
         }
         backend.matmul(Tensor.matrixView(x, rows: rows, cols: inF), Tensor.matrixView(w).transposedView(),
                        into: out2, alpha: 1, beta: bias == nil ? 0 : 1)
+        }
         var inputs = [self, weight]
         if let bias { inputs.append(bias) }
         return out.recorded(inputs) {

@@ -30,10 +30,14 @@ struct Bench: ParsableCommand {
         @Option(help: "Path of configs.json (default: shared/bench/configs.json or ../shared/bench/configs.json).")
         var configs: String?
 
+        @Option(help: "Storage of the frozen LLM weights: float32 or bfloat16 (as the recipe key model.llm.dtype).")
+        var llmDtype = "float32"
+
         func run() throws {
             try reportingErrors {
                 let (cfg, _) = try BenchConfig.load(config, path: configs)
-                let result = try TrainBench(config: cfg, stage: stage, steps: steps, warmup: warmup).run()
+                guard ["float32", "bfloat16"].contains(llmDtype) else { throw CLIError("--llm-dtype must be float32 or bfloat16, got \(llmDtype)") }
+                let result = try TrainBench(config: cfg, stage: stage, steps: steps, warmup: warmup, llmBF16: llmDtype == "bfloat16").run()
                 let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
                 print(String(data: data, encoding: .utf8)!)
             }

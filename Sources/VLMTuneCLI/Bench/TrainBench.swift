@@ -12,6 +12,8 @@ struct TrainBench {
     let stage: String
     let steps: Int
     let warmup: Int
+    /// Frozen LLM matrices stored as bf16 (`--llm-dtype bfloat16`).
+    var llmBF16 = false
 
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 
@@ -22,6 +24,9 @@ struct TrainBench {
                             imageTokenId: config.llm.vocabSize - 1)
         let m = LlavaModel(config: c, seed: 0)
         m.setTrainable(false)
+        if llmBF16 {
+            try? m.llm.walk(.base) { _, t in if t.rank >= 2 { t = t.cast(.bfloat16) } }
+        }
         return m
     }
 
@@ -43,7 +48,7 @@ struct TrainBench {
         BLAS.ensureLoaded()
         let built = Date()
         let m = model()
-        var result: [String: Any] = ["config": config.name, "stage": stage, "threads": Parallel.threads,
+        var result: [String: Any] = ["config": config.name, "stage": stage, "threads": Parallel.threads, "llm_dtype": llmBF16 ? "bfloat16" : "float32",
                                      "blas": BLAS.library.core ?? BLAS.library.path]
         switch stage {
         case "1", "2": try train(m, stage: Int(stage)!, into: &result)
@@ -169,6 +174,7 @@ struct TrainBench {
         result["decode_tokens_per_s"] = Double(newTokens - 1) / (f - prefill)
         result["tokens_per_s"] = Double(newTokens) / f
         result["generated_ids_head"] = Array(ids.prefix(8))
+        if Profile.isEnabled { FileHandle.standardError.write(Profile.report().data(using: .utf8)!) }
     }
 
     func argmax(_ logits: Tensor) -> Int {
