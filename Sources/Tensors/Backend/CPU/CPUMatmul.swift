@@ -46,7 +46,7 @@ extension CPUBackend {
     /// y[r] = W x[r] for the few rows of x [rows, in] (f32, contiguous) and a contiguous
     /// weight [out, in]: the batch-1 decoding product, bound by reading W. bf16 weights are
     /// read as stored (widened in registers, half the bytes of f32, never converted as a
-    /// whole); f32 weights go through BLAS gemv. Output rows are split over our threads.
+    /// whole); f32 weights go through BLAS gemv. Output rows are split over threads.
     public func matvecs(_ x: Tensor, weight: Tensor, into y: Tensor) {
         let rows = x.shape[0], cols = x.shape[1], outF = weight.shape[0]
         let px = x.floatPointer, py = y.floatPointer
@@ -59,12 +59,10 @@ extension CPUBackend {
         }
         precondition(weight.dtype == .bfloat16, "matvecs: f32 or bf16 weights")
         let pw = (weight.storage.bytes + weight.offset * 2).assumingMemoryBound(to: UInt16.self)
-        // Chunks of 128 rows (a multiple of the kernel's 4): enough of them to balance two
-        // threads, each a few hundred KB of weights.
-        let chunk = 128, chunks = (outF + chunk - 1) / chunk
-        Parallel.forEach(chunks * rows) { job in
-            let r = job / chunks, c = job % chunks
-            vlm_gemv_bf16_rows(pw, cols, cols, px + r * cols, py + r * outF, c * chunk, Swift.min(outF, (c + 1) * chunk))
+        // The C kernel's own helper threads: a libdispatch hand-off per call costs as much as
+        // a decoding-sized product.
+        for r in 0..<rows {
+            vlm_gemv_bf16(pw, cols, cols, px + r * cols, py + r * outF, outF, Int32(Parallel.threads))
         }
     }
 }
