@@ -80,3 +80,27 @@ final class LanguageModelLossTests: XCTestCase {
         }
     }
 }
+
+/// `labelledLoss` (LM head on the trained rows only) against the full logits.
+final class LabelledLossTests: XCTestCase {
+    func testSameLossAndGradientsAsTheFullLogits() throws {
+        let lm = try ModelLoader.loadCausalLM(folder: FullTrainingParityTests.folder)
+        lm.setTrainable(true)
+        let inp = try SafeTensors.read(FullTrainingParityTests.folder + "/inputs.safetensors")
+        func run(_ loss: (Tensor) throws -> Tensor) throws -> (Float, [String: [Float]]) {
+            for (_, p) in lm.trainableParameters() { p.grad = nil }
+            let hidden = try lm.hiddenStates(inputsEmbeds: lm.embed(inp["input_ids"]!), attentionMask: inp["attention_mask"]!)
+            let l = try loss(hidden)
+            try l.backward()
+            return (l.item(), Dictionary(uniqueKeysWithValues: lm.trainableParameters().map { ($0.0, $0.1.grad!.scalars) }))
+        }
+        let (full, fullGrads) = try run { try LlamaForCausalLM.shiftedLoss(logits: lm.logits($0), labels: inp["labels"]!) }
+        let (picked, pickedGrads) = try run { try lm.labelledLoss(hidden: $0, labels: inp["labels"]!) }
+        XCTAssertEqual(picked, full, accuracy: 1e-6)
+        for (k, g) in fullGrads {
+            let h = pickedGrads[k]!
+            let scale = max(g.map(abs).max()!, 1e-30)
+            XCTAssertLessThan(zip(g, h).map { abs($0 - $1) }.max()! / scale, 1e-5, k)
+        }
+    }
+}

@@ -85,7 +85,7 @@ struct TrainBench {
             let t1 = Timing.now()
             let inputs = try m.splice(b, features: m.projector(selected), maxLength: config.seqLen)
             let hidden = try m.llm.hiddenStates(inputsEmbeds: inputs.embeddings, attentionMask: inputs.attentionMask)
-            let loss = try LlamaForCausalLM.shiftedLoss(logits: m.llm.logits(hidden), labels: inputs.labels)
+            let loss = try m.llm.labelledLoss(hidden: hidden, labels: inputs.labels)
             let t2 = Timing.now()
             try loss.backward()
             let t3 = Timing.now()
