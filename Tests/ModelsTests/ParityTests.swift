@@ -62,6 +62,18 @@ final class ParityTests: XCTestCase {
     func testLlavaLegacyLayout() throws { try checkLlava("llava_legacy", layout: .legacy) }
     func testLlavaSigLIPQwen2FullStrategyTwoFeatureLayers() throws { try checkLlava("llava_siglip_qwen2", layout: .current) }
 
+    /// The training loss on the labelled rows only equals transformers' loss over full logits
+    /// (image positions and a masked prompt carry no label here).
+    func testLabelledLossMatchesTransformersOnLlava() throws {
+        let (m, _) = try ModelLoader.loadLlava(folder: Fixtures.model("llava"))
+        let inp = try inputs("llava")
+        let feats = try m.imageFeatures(inp["pixel_values"]!)
+        let embeds = try m.inputEmbeddings(ids: inp["input_ids"]!, imageFeatures: feats)
+        let hidden = try m.llm.hiddenStates(inputsEmbeds: embeds)
+        let loss = try m.llm.labelledLoss(hidden: hidden, labels: inp["labels"]!)
+        XCTAssertEqual(loss.item(), try expected("llava")["loss"]!.item(), accuracy: 1e-5)
+    }
+
     // MARK: PEFT adapters
 
     func checkAdapterGradients(_ root: Module, moduleName: @escaping (String) -> String, logits: () throws -> Tensor,
