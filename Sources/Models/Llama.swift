@@ -162,7 +162,7 @@ public final class LlamaForCausalLM: Module {
     public func labelledLoss(hidden: Tensor, labels: Tensor) throws -> Tensor {
         let b = hidden.shape[0], t = hidden.shape[1]
         guard labels.shape == [b, t] else { throw TensorError.shapeMismatch(op: "loss labels", lhs: [b, t], rhs: labels.shape) }
-        let lab = labels.scalars  // ids < 2^24 are exact in Float
+        let lab = labels.integers
         var rows: [Int] = [], targets: [Int64] = []
         for i in 0..<b {
             for j in 0..<Swift.max(t - 1, 0) where lab[i * t + j + 1] != -100 {

@@ -57,6 +57,14 @@ public enum CheckpointModels {
         return (model, lora)
     }
 
+    /// The text LLM of an `lm-pretrain` checkpoint, its trained weights in it, frozen.
+    static func loadedLLM(_ r: Recipe, checkpoint: String) throws -> LlamaForCausalLM {
+        let llm = try StageSetup.makeLLM(r)
+        try loadTrainable(into: llm, from: checkpoint)
+        llm.setTrainable(false)
+        return llm
+    }
+
     /// The tokenizer a recipe trains with.
     public static func tokenizer(_ r: Recipe) throws -> Tokenizer {
         guard let dir = r.string("model.tokenizer") ?? r.string("model.llm.path") else {
@@ -75,10 +83,7 @@ public enum CheckpointModels {
     public static func generator(_ checkpoint: String, template: ChatTemplate) throws -> Generator {
         let r0 = try recipe(of: checkpoint)
         if r0.stage == .lmPretrain {
-            let llm = try StageSetup.makeLLM(r0)
-            try loadTrainable(into: llm, from: checkpoint)
-            llm.setTrainable(false)
-            return try Generator(llm: llm, tokenizer: tokenizer(r0), template: template)
+            return try Generator(llm: loadedLLM(r0, checkpoint: checkpoint), tokenizer: tokenizer(r0), template: template)
         }
         let (model, r) = try llava(checkpoint)
         return try Generator(model: model, tokenizer: tokenizer(r), template: template, preprocessor: preprocessor(r, tower: model.vision.config))
@@ -99,9 +104,7 @@ public enum CheckpointModels {
         let r = try recipe(of: checkpoint)
         switch r.stage {
         case .lmPretrain:
-            let llm = try StageSetup.makeLLM(r)
-            try loadTrainable(into: llm, from: checkpoint)
-            return (LanguageModelTask(model: llm, useLabels: r.string("data.loss_on") == "labels"), .text, nil)
+            return (LanguageModelTask(model: try loadedLLM(r, checkpoint: checkpoint), recipe: r), .text, nil)
         case .align, .instruct, .full:
             let (model, lora) = try loadedLlava(r, checkpoint: checkpoint)
             let t = LlavaTask(model: model, stage: r.stage, maxLength: r.int("data.max_length") ?? 2048, lora: lora)

@@ -40,8 +40,7 @@ public enum GeneratorLoader {
             let tok = try q.tokenizer.map { try Tokenizer(folder: URL(fileURLWithPath: $0)) } ?? CheckpointModels.tokenizer(r)
             let template = try ChatTemplate(name: q.template ?? "vicuna_v1")
             if r.stage == .lmPretrain {
-                let llm = try StageSetup.makeLLM(r)
-                try CheckpointModels.loadTrainable(into: llm, from: ck)
+                let llm = try CheckpointModels.loadedLLM(r, checkpoint: ck)
                 if let a = q.adapter { try PEFT.load(folder: a, into: llm) }
                 return try Generator(llm: llm, tokenizer: tok, template: template)
             }

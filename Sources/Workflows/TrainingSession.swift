@@ -40,7 +40,7 @@ public final class TrainingSession {
         case .lmPretrain:
             let llm = try StageSetup.makeLLM(r)
             StageSetup.applyFreezing(r, vision: nil, projector: nil, llm: llm)
-            task = LanguageModelTask(model: llm, useLabels: r.string("data.loss_on") == "labels")
+            task = LanguageModelTask(model: llm, recipe: r)
             kind = .text
             let src = try ShardBatchSource(folder: dataFolder, seed: r.seed, shuffle: r.bool("data.shuffle") ?? true, kind: .text,
                                            microBatch: micro, megabatch: global, groupByModality: false, prefetch: r.int("data.prefetch") ?? 4)

@@ -5,6 +5,18 @@ import Models
 import Tensors
 @testable import Training
 
+/// max |a - b| / max |b| (relative to the largest reference magnitude).
+func relativeError(_ a: [Float], _ b: [Float]) -> Float {
+    XCTAssertEqual(a.count, b.count)
+    let scale = max(b.map(abs).max() ?? 1, 1e-30)
+    return zip(a, b).map { abs($0 - $1) }.max()! / scale
+}
+
+func relativeError(_ a: Tensor, _ b: Tensor) -> Float {
+    XCTAssertEqual(a.shape, b.shape)
+    return relativeError(a.scalars, b.scalars)
+}
+
 /// Full-parameter training against transformers + torch.optim.AdamW on the fixture of
 /// Tests/Fixtures/scripts/make_training_fixtures.py: a tied-embedding GQA Llama on 150-token
 /// right-padded rows (more than one block of the attention kernel), the gradient of every
@@ -12,13 +24,6 @@ import Tensors
 final class FullTrainingParityTests: XCTestCase {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/models/llama_full_training").path
-
-    func relativeError(_ a: Tensor, _ b: Tensor) -> Float {
-        XCTAssertEqual(a.shape, b.shape)
-        let av = a.scalars, bv = b.scalars
-        let scale = max(bv.map(abs).max() ?? 1, 1e-30)
-        return zip(av, bv).map { abs($0 - $1) }.max()! / scale
-    }
 
     func loss(_ lm: LlamaForCausalLM, _ inp: [String: Tensor]) throws -> Tensor {
         let hidden = try lm.hiddenStates(inputsEmbeds: lm.embed(inp["input_ids"]!), attentionMask: inp["attention_mask"]!)
@@ -98,9 +103,7 @@ final class LabelledLossTests: XCTestCase {
         let (picked, pickedGrads) = try run { try lm.labelledLoss(hidden: $0, labels: inp["labels"]!) }
         XCTAssertEqual(picked, full, accuracy: 1e-6)
         for (k, g) in fullGrads {
-            let h = pickedGrads[k]!
-            let scale = max(g.map(abs).max()!, 1e-30)
-            XCTAssertLessThan(zip(g, h).map { abs($0 - $1) }.max()! / scale, 1e-5, k)
+            XCTAssertLessThan(relativeError(pickedGrads[k]!, g), 1e-5, k)
         }
     }
 }

@@ -53,12 +53,12 @@ extension Tensor {
                 for r in 0..<rows { for j in 0..<outF { o[r * outF + j] += b[j] } }
             }
         } else {
-        let w = weight.kernelInput()
-        if let bias {
-            backend.copy(Tensor.matrixView(bias.kernelInput(), rows: 1, cols: outF).expandedView([1, rows, outF]), into: out2)
-        }
-        backend.matmul(Tensor.matrixView(x, rows: rows, cols: inF), Tensor.matrixView(w).transposedView(),
-                       into: out2, alpha: 1, beta: bias == nil ? 0 : 1)
+            let w = weight.kernelInput()
+            if let bias {
+                backend.copy(Tensor.matrixView(bias.kernelInput(), rows: 1, cols: outF).expandedView([1, rows, outF]), into: out2)
+            }
+            backend.matmul(Tensor.matrixView(x, rows: rows, cols: inF), Tensor.matrixView(w).transposedView(),
+                           into: out2, alpha: 1, beta: bias == nil ? 0 : 1)
         }
         var inputs = [self, weight]
         if let bias { inputs.append(bias) }

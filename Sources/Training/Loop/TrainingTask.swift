@@ -98,6 +98,11 @@ public final class LanguageModelTask: TrainingTask {
         self.useLabels = useLabels
     }
 
+    /// The task as `recipe` asks for it (`data.loss_on`).
+    public convenience init(model: LlamaForCausalLM, recipe: Recipe) {
+        self.init(model: model, useLabels: recipe.string("data.loss_on") == "labels")
+    }
+
     public func loss(_ batch: TrainingBatch) throws -> (loss: Tensor, tokens: Int) {
         guard case .text(let ids, let labels) = batch else { throw TrainingError("stage lm-pretrain needs text samples") }
         guard !ids.contains(where: { $0.contains { $0 < 0 } }) else { throw TrainingError("stage lm-pretrain needs text-only samples (an image placeholder was found)") }
