@@ -4,15 +4,12 @@
 
 typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int,
                          float, float *, int);
-typedef void (*sgemv_fn)(int, int, int, int, float, const float *, int, const float *, int, float,
-                         float *, int);
 typedef char *(*str_fn)(void);
 typedef void (*set_threads_fn)(int);
 typedef int (*get_threads_fn)(void);
 
 static void *handle;
 static sgemm_fn p_sgemm;
-static sgemv_fn p_sgemv;
 static str_fn p_corename, p_config;
 static set_threads_fn p_set_threads;
 static get_threads_fn p_get_threads;
@@ -27,9 +24,8 @@ int vlm_blas_open(const char *path, char *err, size_t errlen) {
         return 1;
     }
     p_sgemm = (sgemm_fn)dlsym(h, "cblas_sgemm");
-    p_sgemv = (sgemv_fn)dlsym(h, "cblas_sgemv");
-    if (!p_sgemm || !p_sgemv) {
-        snprintf(err, errlen, "%s has no cblas_sgemm/cblas_sgemv", path);
+    if (!p_sgemm) {
+        snprintf(err, errlen, "%s has no cblas_sgemm", path);
         dlclose(h);
         return 1;
     }
@@ -47,11 +43,6 @@ void vlm_sgemm(int transA, int transB, int M, int N, int K, float alpha, const f
                const float *B, int ldb, float beta, float *C, int ldc) {
     p_sgemm(RowMajor, transA ? Trans : NoTrans, transB ? Trans : NoTrans, M, N, K, alpha, A, lda, B, ldb,
             beta, C, ldc);
-}
-
-void vlm_sgemv(int transA, int M, int N, float alpha, const float *A, int lda, const float *x, float beta,
-               float *y) {
-    p_sgemv(RowMajor, transA ? Trans : NoTrans, M, N, alpha, A, lda, x, 1, beta, y, 1);
 }
 
 const char *vlm_blas_corename(void) { return p_corename ? p_corename() : 0; }

@@ -106,7 +106,9 @@ final class ForwardTests: XCTestCase {
     }
 
     func testAttentionMatchesComposedOpsForwardAndBackward() throws {
-        for (causal, useMask, t, s) in [(true, false, 130, 130), (false, true, 70, 90), (true, true, 67, 150)] {
+        // the last three take the few-queries (decoding) path
+        for (causal, useMask, t, s) in [(true, false, 130, 130), (false, true, 70, 90), (true, true, 67, 150),
+                                        (true, true, 1, 150), (true, false, 3, 40), (false, true, 2, 90)] {
             let q = randn([2, 4, t, 16], seed: 7), k = randn([2, 2, s, 16], seed: 8), v = randn([2, 2, s, 12], seed: 9)
             var mv = [Float](repeating: 1, count: 2 * s)
             if useMask { for j in 0..<7 { mv[j] = 0; mv[s + s - 1 - j] = 0 } }
@@ -195,5 +197,21 @@ final class ForwardTests: XCTestCase {
         XCTAssertLessThan(maxAbsDiff(wb.cast(.float32), w), 0.02)
         XCTAssertEqual(BFloat16.fromFloat(1.0), 0x3F80)
         XCTAssertEqual(BFloat16.toFloat(0x4049), 3.140625)
+    }
+
+    /// A half-precision embedding table is gathered as stored: the rows equal those of the
+    /// table converted to f32 first, for bf16 and f16, including a table that is a view.
+    func testEmbeddingOfHalfPrecisionTable() throws {
+        let w = randn([40, 6], seed: 23)
+        let ids = try Tensor(shape: [2, 3], int32s: [3, 0, 39, 3, 17, 8])
+        for dtype in [DType.bfloat16, .float16] {
+            let half = w.cast(dtype)
+            let y = try Tensor.embedding(ids, weight: half)
+            XCTAssertEqual(y.shape, [2, 3, 6])
+            XCTAssertEqual(y.scalars, try Tensor.embedding(ids, weight: half.cast(.float32)).scalars)
+            let view = try half.slice(dim: 0, start: 10, end: 40)
+            let ids2 = try Tensor(shape: [3], int32s: [0, 29, 5])
+            XCTAssertEqual(try Tensor.embedding(ids2, weight: view).scalars, try Tensor.embedding(ids2, weight: view.cast(.float32)).scalars)
+        }
     }
 }

@@ -17,9 +17,6 @@ int vlm_blas_is_open(void);
 /// Row-major C = alpha * op(A) * op(B) + beta * C, op = transpose when trans != 0.
 void vlm_sgemm(int transA, int transB, int M, int N, int K, float alpha,
                const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
-/// Row-major y = alpha * op(A) * x + beta * y, A is M x N.
-void vlm_sgemv(int transA, int M, int N, float alpha, const float *A, int lda,
-               const float *x, float beta, float *y);
 
 /// OpenBLAS's core name ("SkylakeX", "Prescott", ...) or NULL when the library has none.
 const char *vlm_blas_corename(void);

@@ -7,8 +7,10 @@
 #include <stdint.h>
 
 void vlm_gemv_bf16_rows(const uint16_t *w, long ldw, long cols, const float *x, float *y, long r0, long r1);
+void vlm_gemv_f32_rows(const float *w, long ldw, long cols, const float *x, float *y, long r0, long r1);
 
 // The whole product y = W x on `threads` threads: the caller plus helper threads that spin
 // briefly between calls. Concurrent callers (rare) compute alone.
 void vlm_gemv_bf16(const uint16_t *w, long ldw, long cols, const float *x, float *y, long rows, int threads);
+void vlm_gemv_f32(const float *w, long ldw, long cols, const float *x, float *y, long rows, int threads);
 #endif

@@ -91,15 +91,6 @@ public enum BLAS {
                   b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// Row-major y = alpha * op(A) * x + beta * y, A stored m x n.
-    @inline(__always)
-    public static func sgemv(transA: Bool, m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
-                             x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>) {
-        _ = library
-        if m == 0 || n == 0 { return }
-        vlm_sgemv(transA ? 1 : 0, Int32(m), Int32(n), alpha, a, Int32(lda), x, beta, y)
-    }
-
     private static let threadLock = NSLock()
     nonisolated(unsafe) private static var singleThreadDepth = 0
 

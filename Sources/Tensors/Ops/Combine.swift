@@ -84,7 +84,8 @@ extension Tensor {
         guard weight.rank == 2 else { throw TensorError.invalidArgument(op: "embedding", message: "weight must be 2-D, got \(weight.shape)") }
         let v = weight.shape[0], d = weight.shape[1]
         let idx = try ids.indexValues(op: "embedding", bound: v)
-        let table = weight.kernelInput()
+        // Half-precision tables are gathered as they are stored (only the looked-up rows are converted).
+        let table = weight.isContiguous && weight.dtype.isFloatingPoint ? weight : weight.kernelInput()
         let out = Tensor(empty: ids.shape + [d])
         backend.gatherRows(table, indices: idx, into: out)
         return out.recorded([weight]) { .embedding(indices: idx, vocab: v, dim: d) }
