@@ -1,4 +1,5 @@
 import Foundation
+import Tokenizers
 
 /// Reads ScienceQA's `problems.json` into an eval set of `choice` items.
 ///

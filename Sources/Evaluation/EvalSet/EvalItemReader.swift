@@ -1,4 +1,5 @@
 import Foundation
+import Tokenizers
 
 /// Why one line could not become an item.
 struct ItemProblem: Error {

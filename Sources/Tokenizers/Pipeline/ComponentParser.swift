@@ -180,7 +180,7 @@ enum ComponentParser {
     static func model(_ node: JSONNode) throws -> BPEModel {
         let type = try node.nonNullChild("type")?.string() ?? (node.child("merges") != nil ? "BPE" : "(none)")
         guard type == "BPE" else { throw unsupported(node, component: "model", type: type) }
-        if let dropout = node.nonNullChild("dropout"), case .number(let p) = dropout.value, p != 0 {
+        if let dropout = node.nonNullChild("dropout"), let p = dropout.value.doubleValue, p != 0 {
             throw dropout.invalid("BPE dropout is not supported (it makes encoding random)")
         }
         var configuration = BPEModel.Configuration(vocab: [], merges: [])

@@ -1,27 +1,60 @@
 import Foundation
 
-/// A parsed JSON value.
+/// A parsed JSON value, shared by everything in the toolkit that reads JSON with exact error
+/// positions (tokenizer files, chat data, eval sets).
 ///
 /// Objects keep every (key, value) pair in file order instead of a `[String: JSONValue]`:
 /// Swift compares and hashes `String`s up to Unicode canonical equivalence, so a vocabulary
-/// holding both "é" (U+00E9) and "e\u{301}" would silently lose one of them in a dictionary.
-enum JSONValue {
+/// holding both "é" (U+00E9) and "e\u{301}" would silently lose one of them in a dictionary;
+/// and ScienceQA's `problems.json` is ordered by problem id. Numbers keep their literal text,
+/// so an integer id `17` stays "17", not "17.0".
+public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
-    case number(Double)
+    /// The number's literal text, valid JSON number syntax.
+    case number(String)
     case string(String)
     case array([JSONValue])
-    case object([(key: String, value: JSONValue)])
+    /// Members in file order; a repeated key is kept twice, and lookups find the last one, as
+    /// Python's `json` does.
+    case object([JSONMember])
 
-    /// The value under `key` of an object (the last one if the key repeats), else nil.
-    subscript(key: String) -> JSONValue? {
-        guard case .object(let entries) = self else { return nil }
-        for entry in entries.reversed() where entry.key.utf8.elementsEqual(key.utf8) { return entry.value }
+    /// The member named `key` of an object (the last one if the key repeats; keys compared
+    /// byte for byte), else nil.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        for member in members.reversed() where member.key.utf8.elementsEqual(key.utf8) { return member.value }
         return nil
     }
 
-    /// A short name of the value's kind, for error messages.
-    var kindName: String {
+    public var stringValue: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
+    /// The value as an `Int` when it is a number without fraction or exponent that fits.
+    public var intValue: Int? {
+        if case .number(let literal) = self { return Int(literal) }
+        return nil
+    }
+
+    public var doubleValue: Double? {
+        if case .number(let literal) = self { return Double(literal) }
+        return nil
+    }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let values) = self { return values }
+        return nil
+    }
+
+    public var members: [JSONMember]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+
+    /// A short name of the value's kind, for messages ("expected a string, found a number").
+    public var kindName: String {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"
@@ -33,17 +66,44 @@ enum JSONValue {
     }
 }
 
+public struct JSONMember: Equatable, Sendable {
+    public let key: String
+    public let value: JSONValue
+
+    public init(key: String, value: JSONValue) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// Where and why a JSON text is malformed.
+public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Zero-based byte offset into the parsed text.
+    public let offset: Int
+    /// One-based line and column (in bytes) of `offset`.
+    public let line: Int
+    public let column: Int
+    public let message: String
+
+    public var description: String { "\(message) at line \(line), column \(column)" }
+}
+
 /// A strict JSON parser (RFC 8259) that reports the line and column of the first error.
 ///
 /// Written here rather than using `JSONSerialization` for three reasons: exact error positions
 /// for users, strings kept exactly (no bridging through NSString, duplicate-looking keys kept),
 /// and speed on the multi-megabyte vocabularies of real tokenizers.
-struct JSONParser {
-    struct Failure: Error {
-        let line: Int
-        let column: Int
-        let reason: String
+public struct JSONParser {
+    /// Parses one JSON value that fills `bytes` (whitespace and a UTF-8 byte-order mark around
+    /// it allowed).
+    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        try bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer)
+            return try parser.parseDocument()
+        }
     }
+
+    public static func parse(_ text: String) throws -> JSONValue { try parse(Array(text.utf8)) }
 
     /// Parses `data`; throws `TokenizerError.malformedJSON` naming `path` on failure.
     static func parse(_ data: Data, path: String) throws -> JSONValue {
@@ -52,8 +112,8 @@ struct JSONParser {
                 var parser = JSONParser(bytes: raw.bindMemory(to: UInt8.self))
                 return try parser.parseDocument()
             }
-        } catch let failure as Failure {
-            throw TokenizerError.malformedJSON(path: path, line: failure.line, column: failure.column, reason: failure.reason)
+        } catch let error as JSONParseError {
+            throw TokenizerError.malformedJSON(path: path, line: error.line, column: error.column, reason: error.message)
         }
     }
 
@@ -77,14 +137,14 @@ struct JSONParser {
         return value
     }
 
-    private func failure(_ reason: String, at position: Int? = nil) -> Failure {
+    private func failure(_ reason: String, at position: Int? = nil) -> JSONParseError {
         let end = min(position ?? index, bytes.count)
         var line = 1, lineStart = 0
         for i in 0 ..< end where bytes[i] == 0x0A {
             line += 1
             lineStart = i + 1
         }
-        return Failure(line: line, column: end - lineStart + 1, reason: reason)
+        return JSONParseError(offset: end, line: line, column: end - lineStart + 1, message: reason)
     }
 
     private mutating func skipWhitespace() {
@@ -130,7 +190,7 @@ struct JSONParser {
         try enterContainer()
         defer { depth -= 1 }
         index += 1
-        var entries: [(key: String, value: JSONValue)] = []
+        var entries: [JSONMember] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -145,7 +205,7 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':' after an object key") }
             index += 1
             skipWhitespace()
-            entries.append((key, try parseValue()))
+            entries.append(JSONMember(key: key, value: try parseValue()))
             skipWhitespace()
             guard index < bytes.count else { throw failure("unexpected end of data inside an object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -208,8 +268,7 @@ struct JSONParser {
             guard digits() > 0 else { throw failure("invalid number: no digit in the exponent") }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start ..< index]), as: UTF8.self)
-        guard let value = Double(text) else { throw failure("invalid number", at: start) }
-        return .number(value)
+        return .number(text)
     }
 
     private mutating func parseString() throws -> String {
@@ -381,7 +440,7 @@ struct JSONNode {
     }
 
     func int() throws -> Int {
-        guard case .number(let number) = value, let integer = Int(exactly: number) else {
+        guard let number = value.doubleValue, let integer = Int(exactly: number) else {
             throw invalid("expected an integer, found \(value.kindName)")
         }
         return integer

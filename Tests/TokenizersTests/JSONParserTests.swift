@@ -1,5 +1,5 @@
 import XCTest
-@testable import Evaluation
+@testable import Tokenizers
 
 final class JSONParserTests: XCTestCase {
     func testValuesKeepOrderAndLiterals() throws {
@@ -24,13 +24,25 @@ final class JSONParserTests: XCTestCase {
         }
         XCTAssertEqual(offset(#"{"a" 1}"#), 5)
         XCTAssertEqual(offset(#"[1, 2,]"#), 6)
-        XCTAssertEqual(offset(#"{"a": 01}"#), 7)
+        XCTAssertEqual(offset(#"{"a": 01}"#), 6, "at the number with the leading zero")
         XCTAssertEqual(offset(#"{"a": "x"} x"#), 11)
         XCTAssertEqual(offset("\"tab\there\""), 4)
-        XCTAssertEqual(offset(#""\ud83d""#), 7)
         XCTAssertEqual(offset(#"{"a": NaN}"#), 6)
         XCTAssertEqual(offset(#"{"a": "#), 6)
         XCTAssertEqual(offset(String(repeating: "[", count: 600)), 512)
         XCTAssertNil(offset(#"{"fine": [1.5, {"x": []}]}"#))
+    }
+
+    /// Lone surrogates (Python's json writes them) become U+FFFD instead of failing the file;
+    /// errors on later lines carry their line and column.
+    func testLoneSurrogatesAndErrorLines() throws {
+        XCTAssertEqual(try JSONParser.parse(#""a\ud83db""#), .string("a\u{FFFD}b"))
+        XCTAssertEqual(try JSONParser.parse(#""\udc00""#), .string("\u{FFFD}"))
+        XCTAssertThrowsError(try JSONParser.parse("{\n  \"a\": 1,\n  \"b\" 2\n}")) { error in
+            let e = error as? JSONParseError
+            XCTAssertEqual(e?.line, 3)
+            XCTAssertEqual(e?.column, 7)
+            XCTAssertEqual(e?.offset, 18)
+        }
     }
 }
