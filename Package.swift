@@ -34,21 +34,22 @@ let package = Package(
 
         // The engine and what is built on it.
         .target(name: "Tensors", dependencies: ["CBLAS", "CSIMD"], swiftSettings: fastMath),
-        .target(name: "Formats", dependencies: ["Tensors"], swiftSettings: fastMath),
+        .target(name: "AtomicFiles", swiftSettings: fastMath),
+        .target(name: "Formats", dependencies: ["Tensors", "AtomicFiles"], swiftSettings: fastMath),
         // libpng and libjpeg report errors with longjmp, which Swift cannot catch: CImaging wraps
         // their decoders in C.
         .target(name: "CImaging", dependencies: ["CPNG", "CJPEG"], cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "Imaging", dependencies: ["CImaging"], swiftSettings: fastMath),
         .target(name: "Checksums", swiftSettings: fastMath),
         .target(name: "Tokenizers", dependencies: ["Checksums"], swiftSettings: fastMath),
-        .target(name: "Shards", dependencies: ["CHDF5", "CZstd", "Checksums"], swiftSettings: fastMath),
+        .target(name: "Shards", dependencies: ["CHDF5", "CZstd", "Checksums", "AtomicFiles"], swiftSettings: fastMath),
         .target(name: "Evaluation", dependencies: ["Tensors", "Models", "Tokenizers", "Imaging"], swiftSettings: fastMath),
         .target(name: "Charts", swiftSettings: fastMath),
-        .target(name: "Workflows", dependencies: ["Tensors", "Imaging", "Evaluation", "Tokenizers", "Models", "Layers", "Training", "DataPipeline", "Shards", "Charts", "Formats"], swiftSettings: fastMath),
+        .target(name: "Workflows", dependencies: ["Tensors", "Imaging", "Evaluation", "Tokenizers", "Models", "Layers", "Training", "DataPipeline", "Shards", "Charts", "Formats", "AtomicFiles"], swiftSettings: fastMath),
         .target(name: "DataPipeline", dependencies: ["Checksums", "Tensors", "Models", "Training", "Shards", "Imaging", "Tokenizers"], swiftSettings: fastMath),
         .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: fastMath),
-        .target(name: "Models", dependencies: ["Tensors", "Layers", "Formats"], swiftSettings: fastMath),
-        .target(name: "Training", dependencies: ["Tensors", "Layers", "Models", "Formats", "Charts", "Yams"], swiftSettings: fastMath),
+        .target(name: "Models", dependencies: ["Tensors", "Layers", "Formats", "AtomicFiles"], swiftSettings: fastMath),
+        .target(name: "Training", dependencies: ["Tensors", "Layers", "Models", "Formats", "AtomicFiles", "Charts", "Yams"], swiftSettings: fastMath),
         .target(
             name: "VLMTuneCLI",
             dependencies: [
@@ -59,6 +60,7 @@ let package = Package(
         .executableTarget(name: "vlmtune", dependencies: ["VLMTuneCLI"]),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], swiftSettings: fastMath),
+        .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"], swiftSettings: fastMath),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Tensors"], swiftSettings: fastMath),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Layers", "Tensors", "Formats"], swiftSettings: fastMath),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Formats", "Layers", "Tensors"], swiftSettings: fastMath),

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// What went wrong with a shard file or folder, as one line that names the file and, where
@@ -51,4 +52,11 @@ public struct ShardError: Error, CustomStringConvertible, LocalizedError, Equata
     }
 
     public var errorDescription: String? { description }
+}
+
+extension ShardError {
+    /// Runs an atomic write, reporting its failure as an `ioFailure` of the shard or index file.
+    static func fromAtomic(_ body: () throws -> Void) throws {
+        do { try body() } catch let error as AtomicFileError { throw ShardError(.ioFailure, file: error.file, error.message) }
+    }
 }

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// One shard's line in index.json: its file name, what it holds, and the SHA-256 of its bytes.
@@ -109,7 +110,7 @@ public struct ShardIndex: Codable, Equatable, Sendable {
         let path = URL(fileURLWithPath: folder).appendingPathComponent(Self.fileName).path
         let data: Data
         do { data = try jsonData() } catch { throw ShardError(.invalidIndex, file: path, "cannot encode: \(error)") }
-        try FileReplacement.write(data, to: path)
+        try ShardError.fromAtomic { try AtomicFile.write(data, to: path) }
     }
 
     /// Reads and checks `folder/index.json`: the format name, the version, and plain file

@@ -1,5 +1,6 @@
 import CHDF5
 import Checksums
+import AtomicFiles
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -70,7 +71,7 @@ public final class ShardWriter {
         self.storage = storage
         self.imageSize = imageSize
         self.compressionLevel = compressionLevel
-        self.temporaryPath = FileReplacement.temporaryPath(for: path)
+        self.temporaryPath = AtomicFile.temporaryPath(for: path)
         do {
             try createLayout()
         } catch {
@@ -204,7 +205,7 @@ public final class ShardWriter {
             releaseHandles()
             try file.close()
             let digest = try SHA256.hashFile(atPath: temporaryPath)
-            try FileReplacement.commit(temporaryPath, to: path)
+            try ShardError.fromAtomic { try AtomicFile.commit(temporaryPath, to: path) }
             finished = true
             return ShardEntry(file: URL(fileURLWithPath: path).lastPathComponent, samples: sampleCount,
                               tokens: tokenCount, images: imageCount, sha256: digest.hexadecimal)
