@@ -13,33 +13,20 @@
 // out of data before the last scanline, which is reported as truncation. The EOI marker is
 // not required once every scanline has been decoded (Pillow does not require it either).
 #include "image_common.h"
+#include "jpeg_errors.h"
 
-#include <setjmp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jerror.h>
-#include <jpeglib.h>
 
-/// libjpeg's error manager extended with our jump target and what went wrong. Heap
-/// allocated, so it is well defined after the longjmp.
+/// What the error path needs after the longjmp; heap allocated.
 typedef struct {
-    struct jpeg_error_mgr library;
-    jmp_buf jump_target;
+    vlm_jpeg_errors errors;  // first: libjpeg's cinfo->err points here
     int ran_out_of_data;
-    int unsupported_variant;  // e.g. 12-bit samples, which this libjpeg build cannot decode
-    char library_message[JMSG_LENGTH_MAX];
     uint8_t *rgb;
     uint8_t *row;  // one decoded row, for greyscale and CMYK files
 } jpeg_decode_state;
-
-static void record_error_and_jump(j_common_ptr cinfo) {
-    jpeg_decode_state *state = (jpeg_decode_state *)cinfo->err;
-    (*cinfo->err->format_message)(cinfo, state->library_message);
-    if (cinfo->err->msg_code == JERR_BAD_PRECISION) state->unsupported_variant = 1;
-    longjmp(state->jump_target, 1);
-}
 
 /// Called for warnings (level -1) and trace messages (levels >= 0). Only "premature end
 /// of file" stops the decode; libjpeg would otherwise pad the image with grey.
@@ -49,14 +36,12 @@ static void handle_message(j_common_ptr cinfo, int level) {
         cinfo->err->num_warnings++;
         if (cinfo->err->msg_code == JWRN_JPEG_EOF) {
             state->ran_out_of_data = 1;
-            snprintf(state->library_message, sizeof state->library_message,
+            snprintf(state->errors.message, sizeof state->errors.message,
                      "data ends before the image does");
-            longjmp(state->jump_target, 1);
+            longjmp(state->errors.jump_target, 1);
         }
     }
 }
-
-static void print_nothing(j_common_ptr cinfo) { (void)cinfo; }
 
 /// Pillow's MULDIV255: a * b / 255 rounded, computed with shifts.
 static inline int multiply_divide_255(int a, int b) {
@@ -91,7 +76,7 @@ static vlm_image_status decode_protected(struct jpeg_decompress_struct *cinfo,
     jpeg_read_header(cinfo, TRUE);
 
     if (!vlm_pixel_count_allowed(cinfo->image_width, cinfo->image_height)) {
-        snprintf(state->library_message, sizeof state->library_message,
+        snprintf(state->errors.message, sizeof state->errors.message,
                  "image of %u x %u pixels is larger than the limit",
                  (unsigned)cinfo->image_width, (unsigned)cinfo->image_height);
         return VLM_IMAGE_TOO_LARGE;
@@ -101,7 +86,7 @@ static vlm_image_status decode_protected(struct jpeg_decompress_struct *cinfo,
     case 3: cinfo->out_color_space = JCS_RGB; break;
     case 4: cinfo->out_color_space = JCS_CMYK; break;
     default:
-        snprintf(state->library_message, sizeof state->library_message,
+        snprintf(state->errors.message, sizeof state->errors.message,
                  "JPEG with %d components is not supported", cinfo->num_components);
         return VLM_IMAGE_UNSUPPORTED;
     }
@@ -114,7 +99,7 @@ static vlm_image_status decode_protected(struct jpeg_decompress_struct *cinfo,
         state->row = malloc((size_t)width * (size_t)cinfo->output_components);
     }
     if (!state->rgb || (cinfo->out_color_space != JCS_RGB && !state->row)) {
-        snprintf(state->library_message, sizeof state->library_message,
+        snprintf(state->errors.message, sizeof state->errors.message,
                  "cannot allocate memory for %u x %u pixels", (unsigned)width, (unsigned)height);
         return VLM_IMAGE_OUT_OF_MEMORY;
     }
@@ -123,7 +108,7 @@ static vlm_image_status decode_protected(struct jpeg_decompress_struct *cinfo,
         uint8_t *rgb_row = state->rgb + rgb_row_bytes * cinfo->output_scanline;
         JSAMPROW target = cinfo->out_color_space == JCS_RGB ? rgb_row : state->row;
         if (jpeg_read_scanlines(cinfo, &target, 1) != 1) {
-            snprintf(state->library_message, sizeof state->library_message,
+            snprintf(state->errors.message, sizeof state->errors.message,
                      "decoder stopped before the last scanline");
             return VLM_IMAGE_TRUNCATED;
         }
@@ -155,22 +140,20 @@ vlm_image_status vlm_jpeg_decode_rgb(const uint8_t *data, size_t size, vlm_decod
         vlm_set_message(message, message_capacity, "out of memory");
         return VLM_IMAGE_OUT_OF_MEMORY;
     }
-    cinfo->err = jpeg_std_error(&state->library);
-    state->library.error_exit = record_error_and_jump;
-    state->library.emit_message = handle_message;
-    state->library.output_message = print_nothing;
+    cinfo->err = vlm_jpeg_errors_install(&state->errors, handle_message);
 
     vlm_image_status status;
-    if (setjmp(state->jump_target) == 0) {
+    if (setjmp(state->errors.jump_target) == 0) {
         jpeg_create_decompress(cinfo);
         status = decode_protected(cinfo, state, data, size, out);
     } else {
         status = state->ran_out_of_data     ? VLM_IMAGE_TRUNCATED
-                 : state->unsupported_variant ? VLM_IMAGE_UNSUPPORTED
+                 // e.g. 12-bit samples, which this libjpeg build cannot decode
+                 : state->errors.library.msg_code == JERR_BAD_PRECISION ? VLM_IMAGE_UNSUPPORTED
                                               : VLM_IMAGE_CORRUPT;
     }
     if (status != VLM_IMAGE_OK) {
-        vlm_set_message(message, message_capacity, "%s", state->library_message);
+        vlm_set_message(message, message_capacity, "%s", state->errors.message);
     }
     jpeg_destroy_decompress(cinfo);
     free(state->rgb);

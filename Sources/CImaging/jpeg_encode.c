@@ -1,35 +1,17 @@
 // 8-bit greyscale or RGB pixels -> baseline JPEG bytes in memory, with libjpeg-turbo.
 #include "image_common.h"
+#include "jpeg_errors.h"
 
-#include <setjmp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jpeglib.h>
-
-/// libjpeg's error manager extended with our jump target; heap allocated (with the output
-/// buffer libjpeg grows) so both are well defined after the longjmp.
+/// The error manager and the output buffer libjpeg grows; heap allocated so both are well
+/// defined after the longjmp.
 typedef struct {
-    struct jpeg_error_mgr library;
-    jmp_buf jump_target;
-    char library_message[JMSG_LENGTH_MAX];
+    vlm_jpeg_errors errors;  // first: libjpeg's cinfo->err points here
     unsigned char *bytes;
     unsigned long size;
 } jpeg_encode_state;
-
-static void record_error_and_jump(j_common_ptr cinfo) {
-    jpeg_encode_state *state = (jpeg_encode_state *)cinfo->err;
-    (*cinfo->err->format_message)(cinfo, state->library_message);
-    longjmp(state->jump_target, 1);
-}
-
-static void ignore_message(j_common_ptr cinfo, int level) {
-    (void)cinfo;
-    (void)level;
-}
-
-static void print_nothing(j_common_ptr cinfo) { (void)cinfo; }
 
 static void encode_protected(struct jpeg_compress_struct *cinfo, jpeg_encode_state *state,
                              const uint8_t *pixels, int32_t width, int32_t height,
@@ -69,13 +51,10 @@ vlm_image_status vlm_jpeg_encode(const uint8_t *pixels, int32_t width, int32_t h
         vlm_set_message(message, message_capacity, "out of memory");
         return VLM_IMAGE_OUT_OF_MEMORY;
     }
-    cinfo->err = jpeg_std_error(&state->library);
-    state->library.error_exit = record_error_and_jump;
-    state->library.emit_message = ignore_message;
-    state->library.output_message = print_nothing;
+    cinfo->err = vlm_jpeg_errors_install(&state->errors, NULL);
 
     vlm_image_status status;
-    if (setjmp(state->jump_target) == 0) {
+    if (setjmp(state->errors.jump_target) == 0) {
         jpeg_create_compress(cinfo);
         encode_protected(cinfo, state, pixels, width, height, channels, quality);
         out->bytes = state->bytes;
@@ -84,7 +63,7 @@ vlm_image_status vlm_jpeg_encode(const uint8_t *pixels, int32_t width, int32_t h
         status = VLM_IMAGE_OK;
     } else {
         status = VLM_IMAGE_CORRUPT;
-        vlm_set_message(message, message_capacity, "%s", state->library_message);
+        vlm_set_message(message, message_capacity, "%s", state->errors.message);
     }
     jpeg_destroy_compress(cinfo);
     free(state->bytes);
