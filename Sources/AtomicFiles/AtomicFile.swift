@@ -20,7 +20,7 @@ public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
         let tmp = temporaryPath(for: path)
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw AtomicFileError(path, "cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw FileError(path, "cannot create \(tmp): \(String(cString: strerror(errno)))") }
         var ok = false
         defer {
             if !ok { unlink(tmp) }
@@ -33,7 +33,7 @@ public enum AtomicFile {
                     if errno == EINTR { continue }
                     let msg = String(cString: strerror(errno))
                     close(fd)
-                    throw AtomicFileError(path, "write failed: \(msg)")
+                    throw FileError(path, "write failed: \(msg)")
                 }
                 done += n
             }
@@ -41,7 +41,7 @@ public enum AtomicFile {
         guard fsync(fd) == 0 else {
             let msg = String(cString: strerror(errno))
             close(fd)
-            throw AtomicFileError(path, "fsync failed: \(msg)")
+            throw FileError(path, "fsync failed: \(msg)")
         }
         close(fd)
         try rename(tmp, to: path)
@@ -51,16 +51,16 @@ public enum AtomicFile {
     /// Flushes the finished temporary file `temporary` to disk and renames it to `path`.
     public static func commit(_ temporary: String, to path: String) throws {
         let fd = open(temporary, O_RDONLY)
-        guard fd >= 0 else { throw AtomicFileError(path, "cannot open \(temporary): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw FileError(path, "cannot open \(temporary): \(String(cString: strerror(errno)))") }
         let synced = fsync(fd) == 0
         let syncError = errno
         close(fd)
-        guard synced else { throw AtomicFileError(path, "fsync failed: \(String(cString: strerror(syncError)))") }
+        guard synced else { throw FileError(path, "fsync failed: \(String(cString: strerror(syncError)))") }
         try rename(temporary, to: path)
     }
 
     private static func rename(_ tmp: String, to path: String) throws {
-        guard Glibc.rename(tmp, path) == 0 else { throw AtomicFileError(path, "rename failed: \(String(cString: strerror(errno)))") }
+        guard Glibc.rename(tmp, path) == 0 else { throw FileError(path, "rename failed: \(String(cString: strerror(errno)))") }
         let dir = (path as NSString).deletingLastPathComponent
         syncDirectory(dir.isEmpty ? "." : dir)
     }
@@ -75,8 +75,10 @@ public enum AtomicFile {
     }
 }
 
-/// A failed atomic write; one line, what went wrong then the file (as `FormatError` reads).
-public struct AtomicFileError: Error, CustomStringConvertible, Equatable {
+/// A problem with a file vlmtune reads or writes. The description is one line: what is
+/// wrong (naming the tensor, key or line where it applies), then the file. Thrown by
+/// `AtomicFile`, and by the file formats as `FormatError`.
+public struct FileError: Error, CustomStringConvertible, Equatable {
     public let file: String
     public let message: String
 

@@ -1,13 +1,5 @@
-/// A problem with a file vlmtune reads or writes. The description is one line: what is
-/// wrong (naming the tensor, key or line where it applies), then the file.
-public struct FormatError: Error, CustomStringConvertible, Equatable {
-    public let file: String
-    public let message: String
+import AtomicFiles
 
-    public init(_ file: String, _ message: String) {
-        self.file = file
-        self.message = message
-    }
-
-    public var description: String { "\(message): \(file)" }
-}
+/// A problem with a file format (safetensors, sharded checkpoints): the toolkit's one file
+/// error type, so a failed atomic write and a bad header read alike.
+public typealias FormatError = FileError

@@ -57,6 +57,6 @@ public struct ShardError: Error, CustomStringConvertible, LocalizedError, Equata
 extension ShardError {
     /// Runs an atomic write, reporting its failure as an `ioFailure` of the shard or index file.
     static func fromAtomic(_ body: () throws -> Void) throws {
-        do { try body() } catch let error as AtomicFileError { throw ShardError(.ioFailure, file: error.file, error.message) }
+        do { try body() } catch let error as FileError { throw ShardError(.ioFailure, file: error.file, error.message) }
     }
 }

@@ -42,7 +42,7 @@ final class AtomicFileTests: XCTestCase {
         let path = folder + "/latest"
         try FileManager.default.createDirectory(atPath: path + "/inside", withIntermediateDirectories: true)
         XCTAssertThrowsError(try AtomicFile.write(Data("x".utf8), to: path)) { error in
-            let e = error as? AtomicFileError
+            let e = error as? FileError
             XCTAssertEqual(e?.file, path)
             XCTAssertTrue(e?.message.hasPrefix("rename failed") ?? false, "\(error)")
         }
