@@ -89,101 +89,34 @@ VLM_GEMV_ROWS(vlm_gemv_bf16_rows, uint16_t, load_bf16, bf16_to_f32, 32)
 VLM_GEMV_ROWS(vlm_gemv_f32_rows, float, load_f32, f32_identity, 16)
 
 // ---------------------------------------------------------------------------------------
-// Helper threads for the products. Decoding calls it ~200 times per token on matrices of
-// a few hundred KB, where a libdispatch hand-off (~20 us) costs as much as the product.
-// Helpers spin briefly for the next job (as OpenBLAS's threads do), then sleep.
+// The whole product on the pool's threads (vlm_pool.c): decoding calls it ~200 times per
+// token on matrices of a few hundred KB, where a libdispatch hand-off (~20 us) costs as much
+// as the product itself.
 
-#include <pthread.h>
-#include <stdatomic.h>
-#include <immintrin.h>
+#include "vlm_pool.h"
 
-enum { MAX_HELPERS = 15, SPIN_ROUNDS = 20000 };
-
-static struct {
-    pthread_mutex_t lock;          // one caller at a time; others compute alone
-    pthread_mutex_t sleep_lock;
-    pthread_cond_t wake;
-    atomic_long posted;            // job sequence number
-    atomic_int finished;           // helpers done with the current job
-    int helpers;
-    const void *w; int bf16; long ldw, cols; const float *x; float *y; long rows;
-} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER };
-
-static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
-static int pool_wanted = 0;
-
-// Rows of participant `i` of `n`: multiples of 4, so every slice takes the 4-row path.
-static void slice(long rows, int i, int n, long *r0, long *r1) {
-    long blocks = (rows + 3) / 4;
-    *r0 = blocks * i / n * 4;
-    *r1 = blocks * (i + 1) / n * 4;
-    if (*r1 > rows) *r1 = rows;
-    if (*r0 > rows) *r0 = rows;
-}
+typedef struct {
+    const void *w; int bf16; long ldw, cols; const float *x; float *y; long rows; int parts;
+} gemv_job;
 
 static void run_rows(const void *w, int bf16, long ldw, long cols, const float *x, float *y, long r0, long r1) {
     if (bf16) vlm_gemv_bf16_rows((const uint16_t *)w, ldw, cols, x, y, r0, r1);
     else vlm_gemv_f32_rows((const float *)w, ldw, cols, x, y, r0, r1);
 }
 
-static void *helper_main(void *arg) {
-    int index = (int)(long)arg;
-    long seen = 0;
-    for (;;) {
-        long now = atomic_load_explicit(&pool.posted, memory_order_acquire);
-        for (int spin = 0; now == seen && spin < SPIN_ROUNDS; spin++) {
-            _mm_pause();
-            now = atomic_load_explicit(&pool.posted, memory_order_acquire);
-        }
-        if (now == seen) {
-            pthread_mutex_lock(&pool.sleep_lock);
-            while ((now = atomic_load_explicit(&pool.posted, memory_order_acquire)) == seen)
-                pthread_cond_wait(&pool.wake, &pool.sleep_lock);
-            pthread_mutex_unlock(&pool.sleep_lock);
-        }
-        seen = now;
-        long r0, r1;
-        slice(pool.rows, index + 1, pool.helpers + 1, &r0, &r1);
-        if (r0 < r1) run_rows(pool.w, pool.bf16, pool.ldw, pool.cols, pool.x, pool.y, r0, r1);
-        atomic_fetch_add_explicit(&pool.finished, 1, memory_order_release);
-    }
-    return 0;
-}
-
-static void pool_start(void) {
-    int n = pool_wanted - 1;
-    if (n > MAX_HELPERS) n = MAX_HELPERS;
-    for (int i = 0; i < n; i++) {
-        pthread_t t;
-        if (pthread_create(&t, 0, helper_main, (void *)(long)i) != 0) break;
-        pthread_detach(t);
-        pool.helpers++;
-    }
+// Part `i` of `n`: rows in multiples of 4, so every part takes the 4-row path.
+static void gemv_part(void *ctx, int i) {
+    const gemv_job *j = (const gemv_job *)ctx;
+    long blocks = (j->rows + 3) / 4;
+    long r0 = blocks * i / j->parts * 4, r1 = blocks * (i + 1) / j->parts * 4;
+    if (r1 > j->rows) r1 = j->rows;
+    if (r0 < r1) run_rows(j->w, j->bf16, j->ldw, j->cols, j->x, j->y, r0, r1);
 }
 
 static void gemv(const void *w, int bf16, long ldw, long cols, const float *x, float *y, long rows, int threads) {
-    if (threads < 2 || rows < 64 || pthread_mutex_trylock(&pool.lock) != 0) {
-        run_rows(w, bf16, ldw, cols, x, y, 0, rows);
-        return;
-    }
-    pool_wanted = threads;
-    pthread_once(&pool_once, pool_start);
-    if (pool.helpers == 0) {
-        pthread_mutex_unlock(&pool.lock);
-        run_rows(w, bf16, ldw, cols, x, y, 0, rows);
-        return;
-    }
-    pool.w = w; pool.bf16 = bf16; pool.ldw = ldw; pool.cols = cols; pool.x = x; pool.y = y; pool.rows = rows;
-    atomic_store_explicit(&pool.finished, 0, memory_order_relaxed);
-    pthread_mutex_lock(&pool.sleep_lock);
-    atomic_fetch_add_explicit(&pool.posted, 1, memory_order_release);
-    pthread_cond_broadcast(&pool.wake);
-    pthread_mutex_unlock(&pool.sleep_lock);
-    long r0, r1;
-    slice(rows, 0, pool.helpers + 1, &r0, &r1);
-    if (r0 < r1) run_rows(w, bf16, ldw, cols, x, y, r0, r1);
-    while (atomic_load_explicit(&pool.finished, memory_order_acquire) < pool.helpers) _mm_pause();
-    pthread_mutex_unlock(&pool.lock);
+    int parts = rows < 64 || threads < 2 ? 1 : threads;
+    gemv_job job = {w, bf16, ldw, cols, x, y, rows, parts};
+    vlm_pool_run(parts, threads, gemv_part, &job);
 }
 
 void vlm_gemv_bf16(const uint16_t *w, long ldw, long cols, const float *x, float *y, long rows, int threads) {

@@ -5,6 +5,7 @@
 #ifndef VLM_SIMD_H
 #define VLM_SIMD_H
 #include "vlm_gemv.h"
+#include "vlm_pool.h"
 
 typedef float vlm_float16 __attribute__((ext_vector_type(16)));
 

@@ -1,9 +1,12 @@
-import Dispatch
+import CSIMD
 import Foundation
 
 /// Parallel loops for the kernels that BLAS does not cover (elementwise, reductions, norms,
 /// softmax, attention). Work is split into at most `threads` contiguous chunks, so each
-/// thread streams through its own part of memory.
+/// thread streams through its own part of memory. The threads are `vlm_pool.c`'s: they spin
+/// for ~40 us after a job, so a chain of small kernels (a decoding step has ~600) pays no
+/// wake-up per kernel, where libdispatch's hand-off cost ~10-20 us each; the decoding
+/// products share the same threads.
 public enum Parallel {
     /// Worker count: `VLMTUNE_THREADS` or the number of active cores.
     public static let threads: Int = {
@@ -20,7 +23,7 @@ public enum Parallel {
             if n > 0 { body(0..<n) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        run(chunks) { c in
             let lo = n * c / chunks
             let hi = n * (c + 1) / chunks
             if lo < hi { body(lo..<hi) }
@@ -34,24 +37,18 @@ public enum Parallel {
             for i in 0..<n { body(i) }
             return
         }
-        let next = Counter()
-        DispatchQueue.concurrentPerform(iterations: min(threads, n)) { _ in
-            while true {
-                let i = next.increment()
-                if i >= n { break }
-                body(i)
-            }
-        }
+        run(n, body)
     }
 
-    /// A lock-protected counter for dynamic scheduling.
-    final class Counter: @unchecked Sendable {
-        private var value = -1
-        private let lock = NSLock()
-        func increment() -> Int {
-            lock.lock(); defer { lock.unlock() }
-            value += 1
-            return value
+    /// `body(i)` for `i` in `0..<tasks` on the pool: the pool hands out indices one at a time.
+    static func run(_ tasks: Int, _ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            var task = body
+            withUnsafeMutablePointer(to: &task) { pointer in
+                vlm_pool_run(Int32(tasks), Int32(threads), { ctx, i in
+                    ctx!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(i))
+                }, pointer)
+            }
         }
     }
 }
