@@ -86,9 +86,6 @@ extension CPUBackend {
         }
     }
 
-    /// In place: row[0..<visible] becomes softmax over the keys the mask keeps, everything
-    /// else 0; writes the row's log-sum-exp (-inf when nothing is visible).
-    @inline(__always)
     /// Decoding's attention: a few query rows against the cache, a few hundred thousand
     /// multiply-adds in all. That is less than a thread hand-off plus OpenBLAS's thread switch
     /// and two BLAS calls per head cost (70 us a layer for the small LLM, 9% of a decoded
@@ -117,6 +114,9 @@ extension CPUBackend {
         }
     }
 
+    /// In place: row[0..<visible] becomes softmax over the keys the mask keeps, everything
+    /// else 0; writes the row's log-sum-exp (-inf when nothing is visible).
+    @inline(__always)
     static func maskedSoftmaxRow(_ row: UnsafeMutablePointer<Float>, visible: Int, total: Int,
                                  mask: UnsafeMutablePointer<Float>?, lse: UnsafeMutablePointer<Float>) {
         if let mask {
