@@ -65,7 +65,7 @@ static void pool_start(void) {
     if (n > MAX_HELPERS) n = MAX_HELPERS;
     for (int i = 0; i < n; i++) {
         pthread_t t;
-        if (pthread_create(&t, 0, helper_main, (void *)(long)i) != 0) break;
+        if (pthread_create(&t, 0, helper_main, 0) != 0) break;
         pthread_detach(t);
         pool.helpers++;
     }

@@ -9,8 +9,8 @@
 void vlm_gemv_bf16_rows(const uint16_t *w, long ldw, long cols, const float *x, float *y, long r0, long r1);
 void vlm_gemv_f32_rows(const float *w, long ldw, long cols, const float *x, float *y, long r0, long r1);
 
-// The whole product y = W x on `threads` threads: the caller plus helper threads that spin
-// briefly between calls. Concurrent callers (rare) compute alone.
+// The whole product y = W x on `threads` threads of vlm_pool.c (the caller plus its spinning
+// helpers). A call made while the pool is busy computes alone.
 void vlm_gemv_bf16(const uint16_t *w, long ldw, long cols, const float *x, float *y, long rows, int threads);
 void vlm_gemv_f32(const float *w, long ldw, long cols, const float *x, float *y, long rows, int threads);
 #endif

@@ -7,8 +7,8 @@
 #define VLM_POOL_H
 
 // Runs fn(ctx, i) for i in [0, tasks) on the caller and the pool's helpers (`threads` - 1 of
-// them, started on the first call) and returns when all are done. A call made while the pool is busy (from inside a task, or from
-// a second thread) runs its tasks on the calling thread.
+// them, started on the first call) and returns when all are done. A call made while the pool
+// is busy (from inside a task, or from a second thread) runs its tasks on the calling thread.
 void vlm_pool_run(int tasks, int threads, void (*fn)(void *ctx, int task), void *ctx);
 
 #endif

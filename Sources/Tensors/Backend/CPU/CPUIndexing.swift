@@ -2,24 +2,14 @@ extension CPUBackend {
     /// out[i, :] = table[index[i], :] for contiguous table [n, d] (indices already validated).
     /// A bf16/f16 table (frozen weights kept in half precision) is converted row by row, so
     /// a lookup reads only the rows it needs: converting a 49k-row table per decoded token
-    /// cost more than the lookup itself.
+    /// cost more than the lookup itself. An f32 row is a plain copy (`copyRun`'s memcpy).
     public func gatherRows(_ table: Tensor, indices: [Int], into out: Tensor) {
         let d = table.count / Swift.max(table.shape[0], 1)
-        let minChunk = Swift.max(1, 16384 / Swift.max(d, 1))
-        if table.dtype != .float32 {
-            let sb = table.storage.bytes, so = table.offset, st = table.dtype
-            let db = out.storage.bytes, dO = out.offset
-            indices.withUnsafeBufferPointer { ip in
-                Parallel.forRange(ip.count, minChunk: minChunk) { r in
-                    for i in r { CPUBackend.copyRun(sb, so + ip[i] * d, 1, st, db, dO + i * d, 1, .float32, d) }
-                }
-            }
-            return
-        }
-        let pt = table.floatPointer, po = out.floatPointer
+        let sb = table.storage.bytes, so = table.offset, st = table.dtype
+        let db = out.storage.bytes, dO = out.offset
         indices.withUnsafeBufferPointer { ip in
-            Parallel.forRange(ip.count, minChunk: minChunk) { r in
-                for i in r { (po + i * d).update(from: pt + ip[i] * d, count: d) }
+            Parallel.forRange(ip.count, minChunk: Swift.max(1, 16384 / Swift.max(d, 1))) { r in
+                for i in r { CPUBackend.copyRun(sb, so + ip[i] * d, 1, st, db, dO + i * d, 1, .float32, d) }
             }
         }
     }

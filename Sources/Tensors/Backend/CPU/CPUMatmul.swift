@@ -47,8 +47,9 @@ extension CPUBackend {
     /// weight [out, in]: the batch-1 decoding product, bound by reading W. A C kernel
     /// (vlm_gemv.c) reads the weights as stored, prefetching into L2 ahead of use: bf16 is
     /// widened in registers (half the bytes of f32, never converted as a whole), and f32 reads
-    /// 1.6x faster than OpenBLAS's sgemv here. Output rows are split over the kernel's own
-    /// helper threads: a libdispatch hand-off per call costs as much as a decoding-sized product.
+    /// 1.6x faster than OpenBLAS's sgemv here. Output rows are split over `vlm_pool.c`'s
+    /// spinning threads (the ones `Parallel` uses), whose hand-off costs far less than a
+    /// decoding-sized product.
     public func matvecs(_ x: Tensor, weight: Tensor, into y: Tensor) {
         let rows = x.shape[0], cols = x.shape[1], outF = weight.shape[0]
         let px = x.floatPointer, py = y.floatPointer
