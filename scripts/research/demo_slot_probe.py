@@ -49,6 +49,9 @@ ap.add_argument("--rounds", type=int, default=7, help="questions per conversatio
 ap.add_argument("--hidden", type=int, default=128)
 ap.add_argument("--inter", type=int, default=344)
 ap.add_argument("--layers", type=int, default=4)
+ap.add_argument("--heads", type=int, default=4)
+ap.add_argument("--kv-heads", type=int, default=2)
+ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--suffix", type=int, default=1, help="LLaVA's 'Answer the question using a single word or phrase.'")
 ap.add_argument("--system", type=int, default=1, help="a system prompt before the conversation")
 ap.add_argument("--factor", type=int, default=0, help="image token = sum of its words' embeddings")
@@ -57,7 +60,7 @@ ap.add_argument("--heldone", type=float, default=0.0, help="the same for the hel
 ap.add_argument("--every", type=int, default=250)
 ap.add_argument("--seed", type=int, default=0)
 args = ap.parse_args()
-torch.set_num_threads(2)
+torch.set_num_threads(args.threads)
 torch.manual_seed(args.seed)
 random.seed(args.seed)
 
@@ -140,7 +143,7 @@ def pad(batch):
 
 
 cfg = LlamaConfig(vocab_size=len(vocab) + 4, hidden_size=args.hidden, intermediate_size=args.inter, num_hidden_layers=args.layers,
-                  num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=True, max_position_embeddings=512)
+                  num_attention_heads=args.heads, num_key_value_heads=args.kv_heads, tie_word_embeddings=True, max_position_embeddings=512)
 model = LlamaForCausalLM(cfg)
 slot_words = {vocab[n]: [QW[int(n[1])]] + [w for w in n.split("_")[1:] if w != "empty"] for n in SLOTS}
 

@@ -6,6 +6,7 @@
 #define VLM_SIMD_H
 #include "vlm_gemv.h"
 #include "vlm_pool.h"
+#include "vlm_peak.h"
 
 typedef float vlm_float16 __attribute__((ext_vector_type(16)));
 

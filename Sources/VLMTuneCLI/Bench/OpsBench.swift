@@ -21,7 +21,10 @@ struct OpsBench {
     func run(log: (String) -> Void) throws -> [Row] {
         var rows: [Row] = []
         BLAS.ensureLoaded()
-        log("GEMM, engine `linear` (x W^T, output allocated from the pool) vs a plain call of the same BLAS:")
+        let peak = MachinePeak.fmaGFLOPs()
+        rows.append(Row(name: "fma ceiling", shape: "\(Parallel.threads) threads", seconds: 0, gflops: peak))
+        log(String(format: "f32 FMA ceiling, %d threads (independent vector FMA chains): %.1f GFLOP/s", Parallel.threads, peak))
+        log("GEMM, engine `linear` (x W^T, output allocated from the pool) vs a plain call of the same BLAS, and its share of that ceiling:")
         // (tokens, out, in): small config projections for B=4 x T=512 tokens, the vision tower
         // at 4 images x 197 tokens, and the three products of a backward pass.
         let shapes: [(String, Int, Int, Int)] = [
@@ -43,8 +46,8 @@ struct OpsBench {
             let eng = try Timing.median(reps: reps) { _ = try x.linear(weight: w) }
             rows.append(Row(name: "gemm \(name)", shape: "\(m)x\(n)x\(k)", seconds: eng, gflops: flops / eng / 1e9,
                             reference: flops / raw / 1e9, ratio: raw / eng))
-            log("  " + pad(name, 18) + pad("\(m)x\(n)x\(k)", 16) + String(format: "engine %6.1f GFLOP/s  raw BLAS %6.1f GFLOP/s  engine/raw %.3f",
-                       flops / eng / 1e9, flops / raw / 1e9, raw / eng))
+            log("  " + pad(name, 18) + pad("\(m)x\(n)x\(k)", 16) + String(format: "engine %6.1f GFLOP/s  raw BLAS %6.1f GFLOP/s  engine/raw %.3f  %3.0f%% of ceiling",
+                       flops / eng / 1e9, flops / raw / 1e9, raw / eng, 100 * flops / eng / 1e9 / peak))
         }
 
         log("Memory-bound kernels, GB/s of bytes read + written, vs memcpy of the same output size:")
