@@ -1,3 +1,4 @@
+import CSIMD
 import Foundation
 
 /// Options of scaled-dot-product attention.
@@ -53,30 +54,34 @@ extension CPUBackend {
             attentionFewQueries(Q, K, V, O, lse: pl, mask: pm, options: options, b: b, h: h, t: t, s: s, d: d, dv: dv, group: group)
             return
         }
-        BLAS.singleThreaded {
-            Parallel.forEach(b * h) { bh in
-                let bi = bh / h, hi = bh % h, kvh = hi / group
-                let qb = Q.head(bi, hi), kb = K.head(bi, kvh), vb = V.head(bi, kvh), ob = O.head(bi, hi)
-                let lb = pl + bh * t
-                let mask = pm.map { $0 + bi * s }
-                let scores = UnsafeMutablePointer<Float>.allocate(capacity: blk * s)
-                defer { scores.deallocate() }
+        // One task per (batch, key/value head): K^T is built once for the query heads that
+        // share it. Score rows are padded to 16 floats so softmax runs in whole vectors.
+        let ld = CPUBackend.paddedRow(s)
+        Parallel.forEach(b * hkv) { bkv in
+            let bi = bkv / hkv, kvh = bkv % hkv
+            let kb = K.head(bi, kvh), vb = V.head(bi, kvh)
+            let mask = pm.map { $0 + bi * s }
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: blk * ld)
+            let kt = UnsafeMutablePointer<Float>.allocate(capacity: d * s)
+            defer { scores.deallocate(); kt.deallocate() }
+            // K^T [d, S]: the products read B by rows.
+            vlm_transpose(s, d, kb, K.st, kt, s)
+            for hh in 0..<group {
+                let hi = kvh * group + hh
+                let qb = Q.head(bi, hi), ob = O.head(bi, hi), lb = pl + (bi * h + hi) * t
                 var i0 = 0
                 while i0 < t {
                     let rows = Swift.min(blk, t - i0)
                     let kmax = options.causal ? Swift.max(0, Swift.min(s, i0 + rows + shift)) : s
                     if kmax > 0 {
-                        BLAS.sgemm(transA: false, transB: true, m: rows, n: kmax, k: d, alpha: options.scale,
-                                   a: qb + i0 * Q.st, lda: Q.st, b: kb, ldb: K.st, beta: 0, c: scores, ldc: kmax)
+                        vlm_sgemm_small(rows, kmax, d, options.scale, qb + i0 * Q.st, Q.st, 1, kt, s, 0, scores, ld)
                     }
                     for r in 0..<rows {
-                        let row = scores + r * kmax
                         let visible = options.causal ? Swift.max(0, Swift.min(kmax, i0 + r + shift + 1)) : kmax
-                        CPUBackend.maskedSoftmaxRow(row, visible: visible, total: kmax, mask: mask, lse: lb + i0 + r)
+                        CPUBackend.maskedSoftmaxRow(scores + r * ld, visible: visible, total: kmax, mask: mask, lse: lb + i0 + r)
                     }
                     if kmax > 0 {
-                        BLAS.sgemm(transA: false, transB: false, m: rows, n: dv, k: kmax, alpha: 1,
-                                   a: scores, lda: kmax, b: vb, ldb: V.st, beta: 0, c: ob + i0 * O.st, ldc: O.st)
+                        vlm_sgemm_small(rows, dv, kmax, 1, scores, ld, 1, vb, V.st, 0, ob + i0 * O.st, O.st)
                     } else {
                         for r in 0..<rows { (ob + (i0 + r) * O.st).initialize(repeating: 0, count: dv) }
                     }
@@ -86,6 +91,12 @@ extension CPUBackend {
         }
     }
 
+    /// A score row's stride: the row length rounded up to whole 16-float vectors.
+    @inline(__always) static func paddedRow(_ n: Int) -> Int { (n + 15) & ~15 }
+
+    /// Lane indices 0..15, for masking the last partial vector of a row.
+    @inline(__always) static var laneIndex: F16 { F16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) }
+
     /// Decoding's attention: a few query rows against the cache, a few hundred thousand
     /// multiply-adds in all. That is less than a thread hand-off plus OpenBLAS's thread switch
     /// and two BLAS calls per head cost (70 us a layer for the small LLM, 9% of a decoded
@@ -94,7 +105,7 @@ extension CPUBackend {
     func attentionFewQueries(_ Q: Heads, _ K: Heads, _ V: Heads, _ O: Heads, lse: UnsafeMutablePointer<Float>,
                              mask pm: UnsafeMutablePointer<Float>?, options: AttentionOptions,
                              b: Int, h: Int, t: Int, s: Int, d: Int, dv: Int, group: Int) {
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(s, 1))
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: CPUBackend.paddedRow(Swift.max(s, 1)))
         defer { scores.deallocate() }
         for bh in 0..<(b * h) {
             let bi = bh / h, hi = bh % h, kvh = hi / group
@@ -114,29 +125,52 @@ extension CPUBackend {
         }
     }
 
-    /// In place: row[0..<visible] becomes softmax over the keys the mask keeps, everything
-    /// else 0; writes the row's log-sum-exp (-inf when nothing is visible).
+    /// In place: row[0..<visible] becomes softmax over the keys the mask keeps, the rest of
+    /// row[0..<total] 0; writes the row's log-sum-exp (-inf when nothing is visible). The row
+    /// is worked in whole vectors, so it must have room up to `paddedRow(total)` floats.
     @inline(__always)
     static func maskedSoftmaxRow(_ row: UnsafeMutablePointer<Float>, visible: Int, total: Int,
                                  mask: UnsafeMutablePointer<Float>?, lse: UnsafeMutablePointer<Float>) {
         if let mask {
             for j in 0..<visible where mask[j] == 0 { row[j] = -.infinity }
         }
-        let m = visible > 0 ? FastMath.max(row, visible) : -Float.infinity
+        let lanes = laneIndex, ninf = F16(repeating: -.infinity)
+        var acc = ninf
+        var i = 0
+        while i < visible {
+            var v = UnsafeRawPointer(row + i).loadUnaligned(as: F16.self)
+            if i + 16 > visible { v.replace(with: ninf, where: lanes .>= Float(visible - i)) }
+            acc = FastMath.max(acc, v)
+            i += 16
+        }
+        let m = vlm_hmax16(acc)
         if m == -.infinity {
             row.update(repeating: 0, count: total)
             lse.pointee = -.infinity
             return
         }
         let mv = F16(repeating: m)
-        FastMath.map(row, row, visible) { FastMath.exp($0 - mv) }
-        if let mask {
-            for j in 0..<visible where mask[j] == 0 { row[j] = 0 }
+        var sums = F16()
+        i = 0
+        while i < visible {
+            let v = UnsafeRawPointer(row + i).loadUnaligned(as: F16.self)
+            var e = FastMath.exp(v - mv)
+            // masked keys (-inf) and lanes past the visible ones are exactly 0
+            e.replace(with: 0, where: v .== ninf)
+            if i + 16 > visible { e.replace(with: 0, where: lanes .>= Float(visible - i)) }
+            UnsafeMutableRawPointer(row + i).storeBytes(of: e, as: F16.self)
+            sums += e
+            i += 16
         }
-        let sum = FastMath.sum(row, visible)
+        let sum = vlm_hsum16(sums)
         let inv = F16(repeating: 1 / sum)
-        FastMath.map(row, row, visible) { $0 * inv }
-        if visible < total { (row + visible).update(repeating: 0, count: total - visible) }
+        i = 0
+        while i < visible {
+            let p = UnsafeMutableRawPointer(row + i)
+            p.storeBytes(of: p.loadUnaligned(as: F16.self) * inv, as: F16.self)
+            i += 16
+        }
+        if i < total { (row + i).update(repeating: 0, count: total - i) }
         lse.pointee = m + Foundation.log(sum)
     }
 
@@ -154,75 +188,84 @@ extension CPUBackend {
         let DQ = dq.map(Heads.init), DK = dk.map(Heads.init), DV = dvOut.map(Heads.init)
         let blk = CPUBackend.attentionBlock
         let shift = s - t
-        BLAS.singleThreaded {
-            Parallel.forEach(b * hkv) { bkv in
-                let bi = bkv / hkv, kvh = bkv % hkv
-                let kb = K.head(bi, kvh), vb = V.head(bi, kvh)
-                let dkb = DK?.head(bi, kvh), dvb = DV?.head(bi, kvh)
-                for j in 0..<s {
-                    if let dkb { (dkb + j * DK!.st).initialize(repeating: 0, count: d) }
-                    if let dvb { (dvb + j * DV!.st).initialize(repeating: 0, count: dv) }
-                }
-                let mask = pm.map { $0 + bi * s }
-                let p = UnsafeMutablePointer<Float>.allocate(capacity: blk * s)
-                let dp = UnsafeMutablePointer<Float>.allocate(capacity: blk * s)
-                let di = UnsafeMutablePointer<Float>.allocate(capacity: blk)
-                defer { p.deallocate(); dp.deallocate(); di.deallocate() }
-                for hh in 0..<group {
-                    let hi = kvh * group + hh, bh = bi * h + hi
-                    let qb = Q.head(bi, hi), ob = O.head(bi, hi), gb = G.head(bi, hi), lb = pl + bh * t
-                    let dqb = DQ?.head(bi, hi)
-                    var i0 = 0
-                    while i0 < t {
-                        let rows = Swift.min(blk, t - i0)
-                        let kmax = options.causal ? Swift.max(0, Swift.min(s, i0 + rows + shift)) : s
-                        if kmax == 0 {
-                            if let dqb { for r in 0..<rows { (dqb + (i0 + r) * DQ!.st).initialize(repeating: 0, count: d) } }
-                            i0 += rows
+        Parallel.forEach(b * hkv) { bkv in
+            let bi = bkv / hkv, kvh = bkv % hkv
+            let kb = K.head(bi, kvh), vb = V.head(bi, kvh)
+            let dkb = DK?.head(bi, kvh), dvb = DV?.head(bi, kvh)
+            for j in 0..<s {
+                if let dkb { (dkb + j * DK!.st).initialize(repeating: 0, count: d) }
+                if let dvb { (dvb + j * DV!.st).initialize(repeating: 0, count: dv) }
+            }
+            let mask = pm.map { $0 + bi * s }
+            let ld = CPUBackend.paddedRow(s)
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: blk * ld)
+            let dp = UnsafeMutablePointer<Float>.allocate(capacity: blk * ld)
+            let di = UnsafeMutablePointer<Float>.allocate(capacity: blk)
+            // K^T [d, S] and V^T [dv, S], shared by the query heads of this key/value head.
+            let kt = UnsafeMutablePointer<Float>.allocate(capacity: d * s)
+            let vt = UnsafeMutablePointer<Float>.allocate(capacity: dv * s)
+            defer { p.deallocate(); dp.deallocate(); di.deallocate(); kt.deallocate(); vt.deallocate() }
+            vlm_transpose(s, d, kb, K.st, kt, s)
+            vlm_transpose(s, dv, vb, V.st, vt, s)
+            for hh in 0..<group {
+                let hi = kvh * group + hh, bh = bi * h + hi
+                let qb = Q.head(bi, hi), ob = O.head(bi, hi), gb = G.head(bi, hi), lb = pl + bh * t
+                let dqb = DQ?.head(bi, hi)
+                var i0 = 0
+                while i0 < t {
+                    let rows = Swift.min(blk, t - i0)
+                    let kmax = options.causal ? Swift.max(0, Swift.min(s, i0 + rows + shift)) : s
+                    if kmax == 0 {
+                        if let dqb { for r in 0..<rows { (dqb + (i0 + r) * DQ!.st).initialize(repeating: 0, count: d) } }
+                        i0 += rows
+                        continue
+                    }
+                    // P = exp(scale * Q K^T - lse), zero where masked.
+                    vlm_sgemm_small(rows, kmax, d, options.scale, qb + i0 * Q.st, Q.st, 1, kt, s, 0, p, ld)
+                    let lanes = CPUBackend.laneIndex
+                    for r in 0..<rows {
+                        let row = p + r * ld
+                        let l = lb[i0 + r]
+                        let visible = options.causal ? Swift.max(0, Swift.min(kmax, i0 + r + shift + 1)) : kmax
+                        if l == -.infinity {
+                            row.update(repeating: 0, count: ld)
+                            di[r] = 0
                             continue
                         }
-                        // P = exp(scale * Q K^T - lse), zero where masked.
-                        BLAS.sgemm(transA: false, transB: true, m: rows, n: kmax, k: d, alpha: options.scale,
-                                   a: qb + i0 * Q.st, lda: Q.st, b: kb, ldb: K.st, beta: 0, c: p, ldc: kmax)
-                        for r in 0..<rows {
-                            let row = p + r * kmax
-                            let l = lb[i0 + r]
-                            let visible = options.causal ? Swift.max(0, Swift.min(kmax, i0 + r + shift + 1)) : kmax
-                            if l == -.infinity {
-                                row.update(repeating: 0, count: kmax)
-                                di[r] = 0
-                                continue
-                            }
-                            let lv = F16(repeating: l)
-                            FastMath.map(row, row, visible) { FastMath.exp($0 - lv) }
-                            if let mask { for j in 0..<visible where mask[j] == 0 { row[j] = 0 } }
-                            if visible < kmax { (row + visible).update(repeating: 0, count: kmax - visible) }
-                            di[r] = FastMath.dot(gb + (i0 + r) * G.st, ob + (i0 + r) * O.st, dv)
+                        // whole vectors; lanes past the visible keys become 0
+                        let lv = F16(repeating: l)
+                        var j = 0
+                        while j < visible {
+                            let q = UnsafeMutableRawPointer(row + j)
+                            var e = FastMath.exp(q.loadUnaligned(as: F16.self) - lv)
+                            if j + 16 > visible { e.replace(with: 0, where: lanes .>= Float(visible - j)) }
+                            q.storeBytes(of: e, as: F16.self)
+                            j += 16
                         }
-                        // dV += P^T dO
-                        if let dvb {
-                            BLAS.sgemm(transA: true, transB: false, m: kmax, n: dv, k: rows, alpha: 1,
-                                       a: p, lda: kmax, b: gb + i0 * G.st, ldb: G.st, beta: 1, c: dvb, ldc: DV!.st)
-                        }
-                        if dqb == nil && dkb == nil { i0 += rows; continue }
-                        // dP = dO V^T; dS = P * (dP - D)
-                        BLAS.sgemm(transA: false, transB: true, m: rows, n: kmax, k: dv, alpha: 1,
-                                   a: gb + i0 * G.st, lda: G.st, b: vb, ldb: V.st, beta: 0, c: dp, ldc: kmax)
-                        for r in 0..<rows {
-                            let dv16 = F16(repeating: di[r])
-                            FastMath.map2(p + r * kmax, dp + r * kmax, dp + r * kmax, kmax) { $0 * ($1 - dv16) }
-                        }
-                        // dQ = scale * dS K; dK += scale * dS^T Q
-                        if let dqb {
-                            BLAS.sgemm(transA: false, transB: false, m: rows, n: d, k: kmax, alpha: options.scale,
-                                       a: dp, lda: kmax, b: kb, ldb: K.st, beta: 0, c: dqb + i0 * DQ!.st, ldc: DQ!.st)
-                        }
-                        if let dkb {
-                            BLAS.sgemm(transA: true, transB: false, m: kmax, n: d, k: rows, alpha: options.scale,
-                                       a: dp, lda: kmax, b: qb + i0 * Q.st, ldb: Q.st, beta: 1, c: dkb, ldc: DK!.st)
-                        }
-                        i0 += rows
+                        if let mask { for j in 0..<visible where mask[j] == 0 { row[j] = 0 } }
+                        if j < ld { (row + j).update(repeating: 0, count: ld - j) }
+                        di[r] = FastMath.dot(gb + (i0 + r) * G.st, ob + (i0 + r) * O.st, dv)
                     }
+                    // dV += P^T dO
+                    if let dvb {
+                        vlm_sgemm_small(kmax, dv, rows, 1, p, 1, ld, gb + i0 * G.st, G.st, 1, dvb, DV!.st)
+                    }
+                    if dqb == nil && dkb == nil { i0 += rows; continue }
+                    // dP = dO V^T; dS = P * (dP - D) in whole vectors (columns past kmax are never read)
+                    vlm_sgemm_small(rows, kmax, dv, 1, gb + i0 * G.st, G.st, 1, vt, s, 0, dp, ld)
+                    let width = CPUBackend.paddedRow(kmax)
+                    for r in 0..<rows {
+                        let dv16 = F16(repeating: di[r])
+                        FastMath.map2(p + r * ld, dp + r * ld, dp + r * ld, width) { $0 * ($1 - dv16) }
+                    }
+                    // dQ = scale * dS K; dK += scale * dS^T Q
+                    if let dqb {
+                        vlm_sgemm_small(rows, d, kmax, options.scale, dp, ld, 1, kb, K.st, 0, dqb + i0 * DQ!.st, DQ!.st)
+                    }
+                    if let dkb {
+                        vlm_sgemm_small(kmax, d, rows, options.scale, dp, 1, ld, qb + i0 * Q.st, Q.st, 1, dkb, DK!.st)
+                    }
+                    i0 += rows
                 }
             }
         }

@@ -1,0 +1,113 @@
+#include "vlm_gemm_small.h"
+
+#include <string.h>
+
+typedef float v16 __attribute__((ext_vector_type(16)));
+
+static inline v16 load16(const float *p) {
+    v16 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void store16(float *p, v16 v) { memcpy(p, &v, sizeof v); }
+
+// Rows per tile and columns per tile (two vectors): 8 x 2 accumulators, two loads of B and
+// eight broadcasts of A per step of k, which leaves the FMA units the bottleneck.
+enum { MR = 8, NR = 32 };
+
+// One tile: rows [0, mr) of A against the 32 columns of B at b, into c. `mr` is a constant
+// at every call site (always inlined), so the row loop unrolls and the accumulators stay in
+// registers.
+static inline __attribute__((always_inline)) void tile(const int mr, long k, float alpha, const float *a, long ars,
+                                                       long acs, const float *b, long ldb, float beta, float *c,
+                                                       long ldc) {
+    v16 lo[MR], hi[MR];
+    for (int i = 0; i < mr; i++) lo[i] = hi[i] = 0;
+    for (long p = 0; p < k; p++) {
+        const v16 b0 = load16(b + p * ldb), b1 = load16(b + p * ldb + 16);
+        const float *ap = a + p * acs;
+        for (int i = 0; i < mr; i++) {
+            const v16 x = ap[i * ars];
+            lo[i] += x * b0;
+            hi[i] += x * b1;
+        }
+    }
+    for (int i = 0; i < mr; i++) {
+        v16 r0 = lo[i] * alpha, r1 = hi[i] * alpha;
+        float *ci = c + i * ldc;
+        if (beta != 0) {
+            r0 += beta * load16(ci);
+            r1 += beta * load16(ci + 16);
+        }
+        store16(ci, r0);
+        store16(ci + 16, r1);
+    }
+}
+
+static void tiles(long m, long k, float alpha, const float *a, long ars, long acs, const float *b, long ldb,
+                  float beta, float *c, long ldc) {
+    long i = 0;
+    for (; i + MR <= m; i += MR) tile(MR, k, alpha, a + i * ars, ars, acs, b, ldb, beta, c + i * ldc, ldc);
+    const float *ai = a + i * ars;
+    float *ci = c + i * ldc;
+    switch (m - i) {
+    case 7: tile(7, k, alpha, ai, ars, acs, b, ldb, beta, ci, ldc); break;
+    case 6: tile(6, k, alpha, ai, ars, acs, b, ldb, beta, ci, ldc); break;
+    case 5: tile(5, k, alpha, ai, ars, acs, b, ldb, beta, ci, ldc); break;
+    case 4: tile(4, k, alpha, ai, ars, acs, b, ldb, beta, ci, ldc); break;
+    case 3: tile(3, k, alpha, ai, ars, acs, b, ldb, beta, ci, ldc); break;
+    case 2: tile(2, k, alpha, ai, ars, acs, b, ldb, beta, ci, ldc); break;
+    case 1: tile(1, k, alpha, ai, ars, acs, b, ldb, beta, ci, ldc); break;
+    default: break;
+    }
+}
+
+void vlm_sgemm_small(long m, long n, long k, float alpha, const float *a, long ars, long acs,
+                     const float *b, long ldb, float beta, float *c, long ldc) {
+    long j = 0;
+    for (; j + NR <= n; j += NR) tiles(m, k, alpha, a, ars, acs, b + j, ldb, beta, c + j, ldc);
+    long rest = n - j;
+    if (rest == 0 || m == 0) return;
+    // The last columns: B's tail copied into a zero-padded panel, the product computed into a
+    // padded tile a block of rows at a time, and only the real columns written back.
+    enum { PANEL_K = 256, ROWS = 64 };
+    float panel[PANEL_K * NR];
+    float out[ROWS * NR];
+    for (long p0 = 0; p0 < k || p0 == 0; p0 += PANEL_K) {
+        long kk = k - p0 < PANEL_K ? k - p0 : PANEL_K;
+        for (long p = 0; p < kk; p++) {
+            memcpy(panel + p * NR, b + (p0 + p) * ldb + j, (size_t)rest * sizeof(float));
+            memset(panel + p * NR + rest, 0, (size_t)(NR - rest) * sizeof(float));
+        }
+        // Panels after the first accumulate into C (beta 1); the first applies the caller's beta.
+        float bt = p0 == 0 ? beta : 1;
+        for (long i0 = 0; i0 < m; i0 += ROWS) {
+            long rows = m - i0 < ROWS ? m - i0 : ROWS;
+            tiles(rows, kk, alpha, a + i0 * ars + p0 * acs, ars, acs, panel, NR, 0, out, NR);
+            for (long i = 0; i < rows; i++) {
+                float *ci = c + (i0 + i) * ldc + j;
+                const float *oi = out + i * NR;
+                if (bt == 0) {
+                    for (long x = 0; x < rest; x++) ci[x] = oi[x];
+                } else {
+                    for (long x = 0; x < rest; x++) ci[x] = bt * ci[x] + oi[x];
+                }
+            }
+        }
+        if (k == 0) break;
+    }
+}
+
+void vlm_transpose(long rows, long cols, const float *src, long lds, float *dst, long ldd) {
+    // Blocks of 16 x 16 keep both the reads and the writes within a few cache lines.
+    enum { B = 16 };
+    for (long i0 = 0; i0 < rows; i0 += B) {
+        long i1 = i0 + B < rows ? i0 + B : rows;
+        for (long j0 = 0; j0 < cols; j0 += B) {
+            long j1 = j0 + B < cols ? j0 + B : cols;
+            for (long i = i0; i < i1; i++)
+                for (long j = j0; j < j1; j++) dst[j * ldd + i] = src[i * lds + j];
+        }
+    }
+}
