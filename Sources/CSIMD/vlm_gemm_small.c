@@ -45,28 +45,41 @@ static inline __attribute__((always_inline)) void tile(const int mr, long k, flo
     }
 }
 
-static void tiles(long m, long k, float alpha, const float *a, long ars, long acs, const float *b, long ldb,
-                  float beta, float *c, long ldc) {
-    long i = 0;
-    for (; i + MR <= m; i += MR) tile(MR, k, alpha, a + i * ars, ars, acs, b, ldb, beta, c + i * ldc, ldc);
-    const float *ai = a + i * ars;
-    float *ci = c + i * ldc;
-    switch (m - i) {
-    case 7: tile(7, k, alpha, ai, ars, acs, b, ldb, beta, ci, ldc); break;
-    case 6: tile(6, k, alpha, ai, ars, acs, b, ldb, beta, ci, ldc); break;
-    case 5: tile(5, k, alpha, ai, ars, acs, b, ldb, beta, ci, ldc); break;
-    case 4: tile(4, k, alpha, ai, ars, acs, b, ldb, beta, ci, ldc); break;
-    case 3: tile(3, k, alpha, ai, ars, acs, b, ldb, beta, ci, ldc); break;
-    case 2: tile(2, k, alpha, ai, ars, acs, b, ldb, beta, ci, ldc); break;
-    case 1: tile(1, k, alpha, ai, ars, acs, b, ldb, beta, ci, ldc); break;
+// A tile of any height 1...8 (the height a constant in each instance).
+static void tile_rows(long mr, long k, float alpha, const float *a, long ars, long acs, const float *b, long ldb,
+                      float beta, float *c, long ldc) {
+    switch (mr) {
+    case 8: tile(8, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+    case 7: tile(7, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+    case 6: tile(6, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+    case 5: tile(5, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+    case 4: tile(4, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+    case 3: tile(3, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+    case 2: tile(2, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+    case 1: tile(1, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
     default: break;
     }
 }
 
+// One column tile (32 columns starting at column col0 of C) for every row tile, with the
+// causal limits of vlm_sgemm_small.
+static void tiles(long m, long k, float alpha, const float *a, long ars, long acs, const float *b, long ldb,
+                  float beta, float *c, long ldc, int causal, long diag, long col0) {
+    for (long i = 0; i < m; i += MR) {
+        long mr = m - i < MR ? m - i : MR;
+        long kb = 0, ke = k;
+        if (causal == VLM_OUT_LOWER && col0 >= i + mr + diag) continue;
+        if (causal == VLM_A_LOWER && i + mr + diag < ke) ke = i + mr + diag > 0 ? i + mr + diag : 0;
+        if (causal == VLM_A_UPPER && i - diag > kb) kb = i - diag < k ? i - diag : k;
+        if (kb >= ke && beta == 1) continue;
+        tile_rows(mr, ke - kb, alpha, a + i * ars + kb * acs, ars, acs, b + kb * ldb, ldb, beta, c + i * ldc, ldc);
+    }
+}
+
 void vlm_sgemm_small(long m, long n, long k, float alpha, const float *a, long ars, long acs,
-                     const float *b, long ldb, float beta, float *c, long ldc) {
+                     const float *b, long ldb, float beta, float *c, long ldc, int causal, long diag) {
     long j = 0;
-    for (; j + NR <= n; j += NR) tiles(m, k, alpha, a, ars, acs, b + j, ldb, beta, c + j, ldc);
+    for (; j + NR <= n; j += NR) tiles(m, k, alpha, a, ars, acs, b + j, ldb, beta, c + j, ldc, causal, diag, j);
     long rest = n - j;
     if (rest == 0 || m == 0) return;
     // The last columns: B's tail copied into a zero-padded panel, the product computed into a
@@ -84,7 +97,7 @@ void vlm_sgemm_small(long m, long n, long k, float alpha, const float *a, long a
         float bt = p0 == 0 ? beta : 1;
         for (long i0 = 0; i0 < m; i0 += ROWS) {
             long rows = m - i0 < ROWS ? m - i0 : ROWS;
-            tiles(rows, kk, alpha, a + i0 * ars + p0 * acs, ars, acs, panel, NR, 0, out, NR);
+            tiles(rows, kk, alpha, a + i0 * ars + p0 * acs, ars, acs, panel, NR, 0, out, NR, VLM_FULL, 0, 0);
             for (long i = 0; i < rows; i++) {
                 float *ci = c + (i0 + i) * ldc + j;
                 const float *oi = out + i * NR;

@@ -26,10 +26,40 @@ final class SmallGemmTests: XCTestCase {
                             expected[i * ldc + j] = Float(Double(alpha) * sum + (beta == 0 ? 0 : Double(beta) * Double(c[i * ldc + j])))
                         }
                     }
-                    vlm_sgemm_small(m, n, k, alpha, stored, ars, acs, b, ldb, beta, &c, ldc)
+                    vlm_sgemm_small(m, n, k, alpha, stored, ars, acs, b, ldb, beta, &c, ldc, Int32(VLM_FULL), 0)
                     var worst: Float = 0
                     for i in 0..<(m * ldc) { worst = max(worst, abs(c[i] - expected[i])) }
                     XCTAssertLessThan(worst, 1e-4, "m \(m) n \(n) k \(k) transA \(transA) alpha \(alpha) beta \(beta)")
+                }
+            }
+        }
+    }
+
+    /// The causal modes of attention's blocks: A zero above (below) a diagonal, the terms
+    /// skipped; or only the output on and below a diagonal wanted. Diagonals at, before and
+    /// after the block's start, sizes with and without partial tiles.
+    func testCausalModesMatchTheFullProduct() {
+        var rng = RandomGenerator(seed: 6)
+        for (m, n, k) in [(64, 64, 64), (64, 128, 32), (37, 70, 45), (8, 32, 8), (130, 96, 130)] {
+            for diag in [-5, 0, 3, 40] {
+                for mode in [VLM_A_LOWER, VLM_A_UPPER, VLM_OUT_LOWER] {
+                    let ldc = n
+                    var a = (0..<(m * k)).map { _ in rng.nextFloat() * 2 - 1 }
+                    for i in 0..<m {
+                        for p in 0..<k where (mode == VLM_A_LOWER && p > i + diag) || (mode == VLM_A_UPPER && p < i - diag) { a[i * k + p] = 0 }
+                    }
+                    let b = (0..<(k * n)).map { _ in rng.nextFloat() * 2 - 1 }
+                    let c0 = (0..<(m * ldc)).map { _ in rng.nextFloat() * 2 - 1 }
+                    var full = c0, part = c0
+                    vlm_sgemm_small(m, n, k, 0.7, a, k, 1, b, n, 1, &full, ldc, Int32(VLM_FULL), 0)
+                    vlm_sgemm_small(m, n, k, 0.7, a, k, 1, b, n, 1, &part, ldc, Int32(mode), diag)
+                    var worst: Float = 0
+                    for i in 0..<m {
+                        for j in 0..<n where mode != VLM_OUT_LOWER || j <= i + diag {
+                            worst = max(worst, abs(full[i * ldc + j] - part[i * ldc + j]))
+                        }
+                    }
+                    XCTAssertLessThan(worst, 1e-4, "m \(m) n \(n) k \(k) diag \(diag) mode \(mode)")
                 }
             }
         }

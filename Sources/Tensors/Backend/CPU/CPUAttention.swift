@@ -57,6 +57,7 @@ extension CPUBackend {
         // One task per (batch, key/value head): K^T is built once for the query heads that
         // share it. Score rows are padded to 16 floats so softmax runs in whole vectors.
         let ld = CPUBackend.paddedRow(s)
+        let (outLower, aLower, _) = CPUBackend.causalModes(options.causal)
         Parallel.forEach(b * hkv) { bkv in
             let bi = bkv / hkv, kvh = bkv % hkv
             let kb = K.head(bi, kvh), vb = V.head(bi, kvh)
@@ -64,6 +65,9 @@ extension CPUBackend {
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: blk * ld)
             let kt = UnsafeMutablePointer<Float>.allocate(capacity: d * s)
             defer { scores.deallocate(); kt.deallocate() }
+            // NaN, not whatever malloc returns: a causal product leaves the scores above the
+            // diagonal unwritten, and reading one by mistake must show in the output.
+            scores.initialize(repeating: .nan, count: blk * ld)
             // K^T [d, S]: the products read B by rows.
             vlm_transpose(s, d, kb, K.st, kt, s)
             for hh in 0..<group {
@@ -73,15 +77,17 @@ extension CPUBackend {
                 while i0 < t {
                     let rows = Swift.min(blk, t - i0)
                     let kmax = options.causal ? Swift.max(0, Swift.min(s, i0 + rows + shift)) : s
+                    // causal: row r of the block sees keys j <= r + diag
+                    let diag = i0 + shift
                     if kmax > 0 {
-                        vlm_sgemm_small(rows, kmax, d, options.scale, qb + i0 * Q.st, Q.st, 1, kt, s, 0, scores, ld)
+                        vlm_sgemm_small(rows, kmax, d, options.scale, qb + i0 * Q.st, Q.st, 1, kt, s, 0, scores, ld, outLower, diag)
                     }
                     for r in 0..<rows {
                         let visible = options.causal ? Swift.max(0, Swift.min(kmax, i0 + r + shift + 1)) : kmax
                         CPUBackend.maskedSoftmaxRow(scores + r * ld, visible: visible, total: kmax, mask: mask, lse: lb + i0 + r)
                     }
                     if kmax > 0 {
-                        vlm_sgemm_small(rows, dv, kmax, 1, scores, ld, 1, vb, V.st, 0, ob + i0 * O.st, O.st)
+                        vlm_sgemm_small(rows, dv, kmax, 1, scores, ld, 1, vb, V.st, 0, ob + i0 * O.st, O.st, aLower, diag)
                     } else {
                         for r in 0..<rows { (ob + (i0 + r) * O.st).initialize(repeating: 0, count: dv) }
                     }
@@ -89,6 +95,13 @@ extension CPUBackend {
                 }
             }
         }
+    }
+
+    /// How `vlm_sgemm_small` may skip the parts of a causal block's products that are above
+    /// the diagonal: scores wanted only on and below it, probabilities 0 above it (as P,
+    /// and transposed as P^T).
+    static func causalModes(_ causal: Bool) -> (outLower: Int32, aLower: Int32, aUpper: Int32) {
+        causal ? (Int32(VLM_OUT_LOWER), Int32(VLM_A_LOWER), Int32(VLM_A_UPPER)) : (Int32(VLM_FULL), Int32(VLM_FULL), Int32(VLM_FULL))
     }
 
     /// A score row's stride: the row length rounded up to whole 16-float vectors.
@@ -188,6 +201,7 @@ extension CPUBackend {
         let DQ = dq.map(Heads.init), DK = dk.map(Heads.init), DV = dvOut.map(Heads.init)
         let blk = CPUBackend.attentionBlock
         let shift = s - t
+        let (outLower, aLower, aUpper) = CPUBackend.causalModes(options.causal)
         Parallel.forEach(b * hkv) { bkv in
             let bi = bkv / hkv, kvh = bkv % hkv
             let kb = K.head(bi, kvh), vb = V.head(bi, kvh)
@@ -205,6 +219,8 @@ extension CPUBackend {
             let kt = UnsafeMutablePointer<Float>.allocate(capacity: d * s)
             let vt = UnsafeMutablePointer<Float>.allocate(capacity: dv * s)
             defer { p.deallocate(); dp.deallocate(); di.deallocate(); kt.deallocate(); vt.deallocate() }
+            p.initialize(repeating: .nan, count: blk * ld)  // as in the forward pass
+            dp.initialize(repeating: .nan, count: blk * ld)
             vlm_transpose(s, d, kb, K.st, kt, s)
             vlm_transpose(s, dv, vb, V.st, vt, s)
             for hh in 0..<group {
@@ -220,8 +236,10 @@ extension CPUBackend {
                         i0 += rows
                         continue
                     }
+                    // causal: row r of the block sees keys j <= r + diag
+                    let diag = i0 + shift
                     // P = exp(scale * Q K^T - lse), zero where masked.
-                    vlm_sgemm_small(rows, kmax, d, options.scale, qb + i0 * Q.st, Q.st, 1, kt, s, 0, p, ld)
+                    vlm_sgemm_small(rows, kmax, d, options.scale, qb + i0 * Q.st, Q.st, 1, kt, s, 0, p, ld, outLower, diag)
                     let lanes = CPUBackend.laneIndex
                     for r in 0..<rows {
                         let row = p + r * ld
@@ -248,22 +266,25 @@ extension CPUBackend {
                     }
                     // dV += P^T dO
                     if let dvb {
-                        vlm_sgemm_small(kmax, dv, rows, 1, p, 1, ld, gb + i0 * G.st, G.st, 1, dvb, DV!.st)
+                        vlm_sgemm_small(kmax, dv, rows, 1, p, 1, ld, gb + i0 * G.st, G.st, 1, dvb, DV!.st, aUpper, diag)
                     }
                     if dqb == nil && dkb == nil { i0 += rows; continue }
-                    // dP = dO V^T; dS = P * (dP - D) in whole vectors (columns past kmax are never read)
-                    vlm_sgemm_small(rows, kmax, dv, 1, gb + i0 * G.st, G.st, 1, vt, s, 0, dp, ld)
-                    let width = CPUBackend.paddedRow(kmax)
+                    // dP = dO V^T; dS = P * (dP - D) in whole vectors
+                    vlm_sgemm_small(rows, kmax, dv, 1, gb + i0 * G.st, G.st, 1, vt, s, 0, dp, ld, outLower, diag)
                     for r in 0..<rows {
+                        let visible = options.causal ? Swift.max(0, Swift.min(kmax, i0 + r + shift + 1)) : kmax
+                        let width = CPUBackend.paddedRow(visible)
                         let dv16 = F16(repeating: di[r])
                         FastMath.map2(p + r * ld, dp + r * ld, dp + r * ld, width) { $0 * ($1 - dv16) }
+                        // dS is 0 past the visible keys (dP there may not have been computed)
+                        if width < ld { (dp + r * ld + width).update(repeating: 0, count: ld - width) }
                     }
                     // dQ = scale * dS K; dK += scale * dS^T Q
                     if let dqb {
-                        vlm_sgemm_small(rows, d, kmax, options.scale, dp, ld, 1, kb, K.st, 0, dqb + i0 * DQ!.st, DQ!.st)
+                        vlm_sgemm_small(rows, d, kmax, options.scale, dp, ld, 1, kb, K.st, 0, dqb + i0 * DQ!.st, DQ!.st, aLower, diag)
                     }
                     if let dkb {
-                        vlm_sgemm_small(kmax, d, rows, options.scale, dp, 1, ld, qb + i0 * Q.st, Q.st, 1, dkb, DK!.st)
+                        vlm_sgemm_small(kmax, d, rows, options.scale, dp, 1, ld, qb + i0 * Q.st, Q.st, 1, dkb, DK!.st, aUpper, diag)
                     }
                     i0 += rows
                 }
