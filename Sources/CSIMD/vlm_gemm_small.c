@@ -46,6 +46,41 @@ static inline __attribute__((always_inline)) void tile(const int mr, long k, flo
 }
 
 // A tile of any height 1...8 (the height a constant in each instance).
+// The same for a 16-column tile: products with 16 columns (a LoRA rank of 16) and the
+// tails of wider ones.
+static inline __attribute__((always_inline)) void tile16(const int mr, long k, float alpha, const float *a, long ars,
+                                                         long acs, const float *b, long ldb, float beta, float *c,
+                                                         long ldc) {
+    v16 acc[MR];
+    for (int i = 0; i < mr; i++) acc[i] = 0;
+    for (long p = 0; p < k; p++) {
+        const v16 b0 = load16(b + p * ldb);
+        const float *ap = a + p * acs;
+        for (int i = 0; i < mr; i++) acc[i] += (v16)ap[i * ars] * b0;
+    }
+    for (int i = 0; i < mr; i++) {
+        v16 r = acc[i] * alpha;
+        float *ci = c + i * ldc;
+        if (beta != 0) r += beta * load16(ci);
+        store16(ci, r);
+    }
+}
+
+static void tile16_rows(long mr, long k, float alpha, const float *a, long ars, long acs, const float *b, long ldb,
+                        float beta, float *c, long ldc) {
+    switch (mr) {
+    case 8: tile16(8, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+    case 7: tile16(7, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+    case 6: tile16(6, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+    case 5: tile16(5, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+    case 4: tile16(4, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+    case 3: tile16(3, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+    case 2: tile16(2, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+    case 1: tile16(1, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+    default: break;
+    }
+}
+
 static void tile_rows(long mr, long k, float alpha, const float *a, long ars, long acs, const float *b, long ldb,
                       float beta, float *c, long ldc) {
     switch (mr) {
@@ -64,7 +99,7 @@ static void tile_rows(long mr, long k, float alpha, const float *a, long ars, lo
 // One column tile (32 columns starting at column col0 of C) for every row tile, with the
 // causal limits of vlm_sgemm_small.
 static void tiles(long m, long k, float alpha, const float *a, long ars, long acs, const float *b, long ldb,
-                  float beta, float *c, long ldc, int causal, long diag, long col0) {
+                  float beta, float *c, long ldc, int causal, long diag, long col0, int width) {
     for (long i = 0; i < m; i += MR) {
         long mr = m - i < MR ? m - i : MR;
         long kb = 0, ke = k;
@@ -72,35 +107,41 @@ static void tiles(long m, long k, float alpha, const float *a, long ars, long ac
         if (causal == VLM_A_LOWER && i + mr + diag < ke) ke = i + mr + diag > 0 ? i + mr + diag : 0;
         if (causal == VLM_A_UPPER && i - diag > kb) kb = i - diag < k ? i - diag : k;
         if (kb >= ke && beta == 1) continue;
-        tile_rows(mr, ke - kb, alpha, a + i * ars + kb * acs, ars, acs, b + kb * ldb, ldb, beta, c + i * ldc, ldc);
+        if (width == NR) tile_rows(mr, ke - kb, alpha, a + i * ars + kb * acs, ars, acs, b + kb * ldb, ldb, beta, c + i * ldc, ldc);
+        else tile16_rows(mr, ke - kb, alpha, a + i * ars + kb * acs, ars, acs, b + kb * ldb, ldb, beta, c + i * ldc, ldc);
     }
 }
 
 void vlm_sgemm_small(long m, long n, long k, float alpha, const float *a, long ars, long acs,
                      const float *b, long ldb, float beta, float *c, long ldc, int causal, long diag) {
     long j = 0;
-    for (; j + NR <= n; j += NR) tiles(m, k, alpha, a, ars, acs, b + j, ldb, beta, c + j, ldc, causal, diag, j);
+    for (; j + NR <= n; j += NR) tiles(m, k, alpha, a, ars, acs, b + j, ldb, beta, c + j, ldc, causal, diag, j, NR);
+    if (j + 16 <= n) {
+        tiles(m, k, alpha, a, ars, acs, b + j, ldb, beta, c + j, ldc, causal, diag, j, 16);
+        j += 16;
+    }
     long rest = n - j;
     if (rest == 0 || m == 0) return;
-    // The last columns: B's tail copied into a zero-padded panel, the product computed into a
-    // padded tile a block of rows at a time, and only the real columns written back.
-    enum { PANEL_K = 256, ROWS = 64 };
-    float panel[PANEL_K * NR];
-    float out[ROWS * NR];
+    // The last 1-15 columns: B's tail copied into a zero-padded 16-column panel, the product
+    // computed into a padded tile a block of rows at a time, and only the real columns
+    // written back.
+    enum { PANEL_K = 256, ROWS = 64, W = 16 };
+    float panel[PANEL_K * W];
+    float out[ROWS * W];
     for (long p0 = 0; p0 < k || p0 == 0; p0 += PANEL_K) {
         long kk = k - p0 < PANEL_K ? k - p0 : PANEL_K;
         for (long p = 0; p < kk; p++) {
-            memcpy(panel + p * NR, b + (p0 + p) * ldb + j, (size_t)rest * sizeof(float));
-            memset(panel + p * NR + rest, 0, (size_t)(NR - rest) * sizeof(float));
+            memcpy(panel + p * W, b + (p0 + p) * ldb + j, (size_t)rest * sizeof(float));
+            memset(panel + p * W + rest, 0, (size_t)(W - rest) * sizeof(float));
         }
         // Panels after the first accumulate into C (beta 1); the first applies the caller's beta.
         float bt = p0 == 0 ? beta : 1;
         for (long i0 = 0; i0 < m; i0 += ROWS) {
             long rows = m - i0 < ROWS ? m - i0 : ROWS;
-            tiles(rows, kk, alpha, a + i0 * ars + p0 * acs, ars, acs, panel, NR, 0, out, NR, VLM_FULL, 0, 0);
+            tiles(rows, kk, alpha, a + i0 * ars + p0 * acs, ars, acs, panel, W, 0, out, W, VLM_FULL, 0, 0, W);
             for (long i = 0; i < rows; i++) {
                 float *ci = c + (i0 + i) * ldc + j;
-                const float *oi = out + i * NR;
+                const float *oi = out + i * W;
                 if (bt == 0) {
                     for (long x = 0; x < rest; x++) ci[x] = oi[x];
                 } else {

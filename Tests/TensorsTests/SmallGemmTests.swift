@@ -74,3 +74,38 @@ final class SmallGemmTests: XCTestCase {
         XCTAssertEqual(dst[rows], -1, "padding between rows untouched")
     }
 }
+
+/// Products with a thin side go through `thinMatmul` (the small kernel on our threads): the
+/// same results as a Double reference for every operand layout and both ways of splitting
+/// the work (by rows, by columns when rows are few).
+final class ThinMatmulTests: XCTestCase {
+    func reference(_ a: Tensor, _ b: Tensor) -> [Float] {
+        let m = a.shape[0], k = a.shape[1], n = b.shape[1]
+        let x = a.scalars, y = b.scalars
+        var out = [Float](repeating: 0, count: m * n)
+        for i in 0..<m { for j in 0..<n {
+            var s = 0.0
+            for p in 0..<k { s += Double(x[i * k + p]) * Double(y[p * n + j]) }
+            out[i * n + j] = Float(s)
+        } }
+        return out
+    }
+
+    func testThinShapesAllLayouts() throws {
+        var rng = RandomGenerator(seed: 9)
+        // (m, n, k): rows split, columns split (few rows), thin k, a tail of columns
+        for (m, n, k) in [(300, 48, 200), (16, 200, 300), (400, 130, 16), (64, 21, 512)] {
+            for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
+                let a0 = Tensor.randn([m, k], rng: &rng), b0 = Tensor.randn([k, n], rng: &rng)
+                // the same matrices, stored transposed and viewed back
+                let a = transA ? try a0.transposed().contiguous().transposed() : a0  // strides [1, m]
+                let b = transB ? try b0.transposed().contiguous().transposed() : b0
+                let out = try a.matmul(b)
+                let expected = reference(a0, b0)
+                var worst: Float = 0
+                for (x, y) in zip(out.scalars, expected) { worst = max(worst, abs(x - y)) }
+                XCTAssertLessThan(worst, 2e-3, "m \(m) n \(n) k \(k) transA \(transA) transB \(transB)")
+            }
+        }
+    }
+}
