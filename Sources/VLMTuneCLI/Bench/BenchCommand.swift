@@ -13,7 +13,7 @@ struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "train",
             abstract: "Time training steps (or eval forward / generation) on a benchmark shape; prints one JSON line.",
-            discussion: "Shapes come from shared/bench/configs.json (tiny, small). Weights are random and seeded; 2 warm-up steps, then the median of --steps timed steps.")
+            discussion: "Shapes come from shared/bench/configs.json (tiny, small). Weights are random and seeded; 2 warm-up steps, then the median of --steps timed steps. The JSON line has tokens_per_s, step_s, peak_rss_mb, a time split, est_achieved_gflops, and fma_peak_gflops (this CPU's f32 FMA ceiling, measured before and after the steps) with mfu, their ratio.")
 
         @Option(help: "Benchmark shape: tiny or small.")
         var config = "tiny"
