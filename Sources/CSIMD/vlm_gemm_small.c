@@ -45,7 +45,6 @@ static inline __attribute__((always_inline)) void tile(const int mr, long k, flo
     }
 }
 
-// A tile of any height 1...8 (the height a constant in each instance).
 // The same for a 16-column tile: products with 16 columns (a LoRA rank of 16) and the
 // tails of wider ones.
 static inline __attribute__((always_inline)) void tile16(const int mr, long k, float alpha, const float *a, long ars,
@@ -66,38 +65,23 @@ static inline __attribute__((always_inline)) void tile16(const int mr, long k, f
     }
 }
 
-static void tile16_rows(long mr, long k, float alpha, const float *a, long ars, long acs, const float *b, long ldb,
-                        float beta, float *c, long ldc) {
+// A tile of any height 1...8 and either width, the height a constant in each instance.
+#define TILE_CASE(R)                                                                               \
+    case R:                                                                                        \
+        if (width == NR) tile(R, k, alpha, a, ars, acs, b, ldb, beta, c, ldc);                     \
+        else tile16(R, k, alpha, a, ars, acs, b, ldb, beta, c, ldc);                               \
+        break;
+
+static void tile_any(int width, long mr, long k, float alpha, const float *a, long ars, long acs, const float *b,
+                     long ldb, float beta, float *c, long ldc) {
     switch (mr) {
-    case 8: tile16(8, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
-    case 7: tile16(7, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
-    case 6: tile16(6, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
-    case 5: tile16(5, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
-    case 4: tile16(4, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
-    case 3: tile16(3, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
-    case 2: tile16(2, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
-    case 1: tile16(1, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
+        TILE_CASE(8) TILE_CASE(7) TILE_CASE(6) TILE_CASE(5) TILE_CASE(4) TILE_CASE(3) TILE_CASE(2) TILE_CASE(1)
     default: break;
     }
 }
 
-static void tile_rows(long mr, long k, float alpha, const float *a, long ars, long acs, const float *b, long ldb,
-                      float beta, float *c, long ldc) {
-    switch (mr) {
-    case 8: tile(8, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
-    case 7: tile(7, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
-    case 6: tile(6, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
-    case 5: tile(5, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
-    case 4: tile(4, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
-    case 3: tile(3, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
-    case 2: tile(2, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
-    case 1: tile(1, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); break;
-    default: break;
-    }
-}
-
-// One column tile (32 columns starting at column col0 of C) for every row tile, with the
-// causal limits of vlm_sgemm_small.
+// One column tile (`width`, 32 or 16 columns, starting at column col0 of C) for every row
+// tile, with the causal limits of vlm_sgemm_small.
 static void tiles(long m, long k, float alpha, const float *a, long ars, long acs, const float *b, long ldb,
                   float beta, float *c, long ldc, int causal, long diag, long col0, int width) {
     for (long i = 0; i < m; i += MR) {
@@ -107,8 +91,7 @@ static void tiles(long m, long k, float alpha, const float *a, long ars, long ac
         if (causal == VLM_A_LOWER && i + mr + diag < ke) ke = i + mr + diag > 0 ? i + mr + diag : 0;
         if (causal == VLM_A_UPPER && i - diag > kb) kb = i - diag < k ? i - diag : k;
         if (kb >= ke && beta == 1) continue;
-        if (width == NR) tile_rows(mr, ke - kb, alpha, a + i * ars + kb * acs, ars, acs, b + kb * ldb, ldb, beta, c + i * ldc, ldc);
-        else tile16_rows(mr, ke - kb, alpha, a + i * ars + kb * acs, ars, acs, b + kb * ldb, ldb, beta, c + i * ldc, ldc);
+        tile_any(width, mr, ke - kb, alpha, a + i * ars + kb * acs, ars, acs, b + kb * ldb, ldb, beta, c + i * ldc, ldc);
     }
 }
 
