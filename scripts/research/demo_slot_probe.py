@@ -25,6 +25,10 @@ Findings (2026-11-22, each a run of this script; the numbers vary +-0.1 with the
     chance; with 30% one-object images in training (--oneobj 0.3): colour 0.70, shape 0.82;
     with --factor: shape 0.98, existence 0.75, colour at chance; both: colour 0.64, shape
     0.79, existence 0.68.
+  * Width and learning rate (2026-11-22, stop 13; --threads 1 --suffix 0 --system 0
+    --layers 2 --rounds 1 --batch 64 --steps 1000 --oneobj 0.3): 128 wide: colour 0.28,
+    shape 0.53, existence 0.44 (66 s); --hidden 256 --inter 688 --heads 8 --kv-heads 4:
+    colour 0.51, shape 0.74, existence 0.43 (212 s); --lr 6e-3: colour 0.23, shape 0.51.
 So a model of the demo's size needs ~100k single-question samples with a curriculum to
 approach the demo's targets even with ideal image tokens; the demo's stage 2 budget is
 ~20k conversations. The same change in the real pipeline (single-round samples, 117 s of
