@@ -56,7 +56,8 @@ public final class LlamaMLP: Module {
     }
 
     func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try downProj(act(gateProj(x)) * upProj(x))
+        if act == .silu { return try downProj(gateProj(x).swiglu(upProj(x))) }
+        return try downProj(act(gateProj(x)) * upProj(x))
     }
 }
 

@@ -163,6 +163,16 @@ final class OpGradientTests: XCTestCase {
 
     // MARK: Rotary embedding and attention
 
+    func testSwiGLU() throws {
+        // 37 elements: two whole 16-lane blocks and a tail
+        let g = randn([37], seed: 60), u = randn([37], seed: 61)
+        try gc.check([g, u]) { try $0[0].swiglu($0[1]) }
+        // equals the composed ops it replaces
+        let fused = try g.swiglu(u), composed = try g.silu() * u
+        XCTAssertLessThan(maxAbsDiff(fused, composed), 1e-6)
+        XCTAssertThrowsError(try g.swiglu(randn([36], seed: 62)))
+    }
+
     func testRotaryEmbedding() throws {
         let x = randn([2, 3, 5, 8], seed: 32)
         let (cos, sin) = ropeTables(batch: 2, t: 5, d: 8)

@@ -181,6 +181,12 @@ enum Derivatives {
             backend.rmsNormBackward(x, weight: weight, rstd: rstd, grad: g.kernelInput(), dx: dx, dw: dw)
             return weight != nil ? [dx, dw] : [dx]
 
+        case let .swiglu(gate, up):
+            let dg = needs[0] ? Tensor(empty: gate.shape) : nil
+            let du = needs[1] ? Tensor(empty: up.shape) : nil
+            backend.swigluBackward(gate: gate, up: up, grad: g.kernelInput(), dGate: dg, dUp: du)
+            return [dg, du]
+
         case let .rope(cos, sin):
             let dx = Tensor.heads(g.shape)
             backend.rope(g.headsInput(), cos: cos, sin: sin, transpose: true, into: dx)

@@ -21,6 +21,7 @@ enum Op {
     case crossEntropy(logits: Tensor, targets: [Int], ignoreIndex: Int, lse: Tensor, count: Int)
     case layerNorm(x: Tensor, weight: Tensor?, mean: Tensor, rstd: Tensor, hasBias: Bool)
     case rmsNorm(x: Tensor, weight: Tensor?, rstd: Tensor)
+    case swiglu(gate: Tensor, up: Tensor)
     case rope(cos: Tensor, sin: Tensor)
     case attention(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor?, options: AttentionOptions, output: Tensor, lse: Tensor)
     case conv2d(x: Tensor, weight: Tensor, hasBias: Bool, stride: (Int, Int), padding: (Int, Int))
@@ -49,6 +50,7 @@ enum Op {
         case .crossEntropy: return "crossEntropy"
         case .layerNorm: return "layerNorm"
         case .rmsNorm: return "rmsNorm"
+        case .swiglu: return "swiglu"
         case .rope: return "rope"
         case .attention: return "attention"
         case .conv2d: return "conv2d"

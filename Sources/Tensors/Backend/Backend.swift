@@ -29,6 +29,8 @@ public protocol Backend {
                            dx: Tensor?, dw: Tensor?, db: Tensor?)
     func rmsNorm(_ x: Tensor, weight: Tensor?, eps: Float, into y: Tensor, rstd: Tensor)
     func rmsNormBackward(_ x: Tensor, weight: Tensor?, rstd: Tensor, grad g: Tensor, dx: Tensor?, dw: Tensor?)
+    func swiglu(_ gate: Tensor, _ up: Tensor, into out: Tensor)
+    func swigluBackward(gate: Tensor, up: Tensor, grad: Tensor, dGate: Tensor?, dUp: Tensor?)
     func rope(_ x: Tensor, cos: Tensor, sin: Tensor, transpose: Bool, into y: Tensor)
     func attention(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor?, options: AttentionOptions, out: Tensor, lse: Tensor)
     func attentionBackward(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor?, options: AttentionOptions,

@@ -48,6 +48,10 @@ final class ProfilingBackend: Backend {
     func layerNormBackward(_ x: Tensor, weight: Tensor?, mean: Tensor, rstd: Tensor, grad g: Tensor, dx: Tensor?, dw: Tensor?, db: Tensor?) {
         time("layerNorm backward") { inner.layerNormBackward(x, weight: weight, mean: mean, rstd: rstd, grad: g, dx: dx, dw: dw, db: db) }
     }
+    func swiglu(_ gate: Tensor, _ up: Tensor, into out: Tensor) { time("swiglu") { inner.swiglu(gate, up, into: out) } }
+    func swigluBackward(gate: Tensor, up: Tensor, grad: Tensor, dGate: Tensor?, dUp: Tensor?) {
+        time("swiglu backward") { inner.swigluBackward(gate: gate, up: up, grad: grad, dGate: dGate, dUp: dUp) }
+    }
     func rmsNorm(_ x: Tensor, weight: Tensor?, eps: Float, into y: Tensor, rstd: Tensor) {
         time("rmsNorm") { inner.rmsNorm(x, weight: weight, eps: eps, into: y, rstd: rstd) }
     }

@@ -65,6 +65,17 @@ extension Tensor {
         return out.recorded(inputs) { .layerNorm(x: x.detached(), weight: w?.detached(), mean: mean, rstd: rstd, hasBias: bias != nil) }
     }
 
+    /// silu(self) * up, the gate of Llama's and Qwen2's MLP, in one pass: no silu(gate)
+    /// tensor is made or kept for backward (one [tokens, intermediate] tensor a layer less),
+    /// and the backward pass is one pass instead of three.
+    public func swiglu(_ up: Tensor) throws -> Tensor {
+        guard shape == up.shape else { throw TensorError.shapeMismatch(op: "swiglu", lhs: shape, rhs: up.shape) }
+        let g = kernelInput(), u = up.kernelInput()
+        let out = Tensor(empty: shape)
+        backend.swiglu(g, u, into: out)
+        return out.recorded([self, up]) { .swiglu(gate: g.detached(), up: u.detached()) }
+    }
+
     /// RMSNorm over the last dimension (Llama, Qwen2): weight * x / sqrt(mean(x^2) + eps).
     public func rmsNorm(weight: Tensor?, eps: Float) throws -> Tensor {
         let d = shape.last ?? 0

@@ -186,3 +186,47 @@ extension CPUBackend {
         }
     }
 }
+
+extension CPUBackend {
+    /// out = silu(gate) * up; all contiguous, equal sizes.
+    public func swiglu(_ gate: Tensor, _ up: Tensor, into out: Tensor) {
+        let pg = gate.floatPointer, pu = up.floatPointer, po = out.floatPointer
+        Parallel.forRange(out.count, minChunk: 1 << 14) { r in
+            let i = r.lowerBound
+            FastMath.map2(pg + i, pu + i, po + i, r.count) { g, u in g * FastMath.sigmoid(g) * u }
+        }
+    }
+
+    /// dGate = grad * up * silu'(gate), dUp = grad * silu(gate), each when asked for, in one
+    /// pass over the three inputs. silu'(g) = s (1 + g (1 - s)) with s = sigmoid(g).
+    public func swigluBackward(gate: Tensor, up: Tensor, grad: Tensor, dGate: Tensor?, dUp: Tensor?) {
+        let pg = gate.floatPointer, pu = up.floatPointer, pgr = grad.floatPointer
+        let pdg = dGate?.floatPointer, pdu = dUp?.floatPointer
+        Parallel.forRange(grad.count, minChunk: 1 << 14) { r in
+            var i = r.lowerBound
+            @inline(__always) func block(_ g: F16, _ u: F16, _ gr: F16) -> (F16, F16) {
+                let s = FastMath.sigmoid(g)
+                return (gr * u * s * (1 + g * (1 - s)), gr * g * s)
+            }
+            while i + 16 <= r.upperBound {
+                let g = UnsafeRawPointer(pg + i).loadUnaligned(as: F16.self)
+                let u = UnsafeRawPointer(pu + i).loadUnaligned(as: F16.self)
+                let gr = UnsafeRawPointer(pgr + i).loadUnaligned(as: F16.self)
+                let (dg, du) = block(g, u, gr)
+                if let pdg { UnsafeMutableRawPointer(pdg + i).storeBytes(of: dg, as: F16.self) }
+                if let pdu { UnsafeMutableRawPointer(pdu + i).storeBytes(of: du, as: F16.self) }
+                i += 16
+            }
+            if i < r.upperBound {
+                let n = r.upperBound - i
+                var g = F16(), u = F16(), gr = F16()
+                for j in 0..<n { g[j] = pg[i + j]; u[j] = pu[i + j]; gr[j] = pgr[i + j] }
+                let (dg, du) = block(g, u, gr)
+                for j in 0..<n {
+                    pdg?[i + j] = dg[j]
+                    pdu?[i + j] = du[j]
+                }
+            }
+        }
+    }
+}
