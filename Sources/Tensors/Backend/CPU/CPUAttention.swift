@@ -76,14 +76,14 @@ extension CPUBackend {
                 var i0 = 0
                 while i0 < t {
                     let rows = Swift.min(blk, t - i0)
-                    let kmax = options.causal ? Swift.max(0, Swift.min(s, i0 + rows + shift)) : s
+                    let kmax = CPUBackend.visibleKeys(row: i0 + rows - 1, limit: s, shift: shift, causal: options.causal)
                     // causal: row r of the block sees keys j <= r + diag
                     let diag = i0 + shift
                     if kmax > 0 {
                         vlm_sgemm_small(rows, kmax, d, options.scale, qb + i0 * Q.st, Q.st, 1, kt, s, 0, scores, ld, outLower, diag)
                     }
                     for r in 0..<rows {
-                        let visible = options.causal ? Swift.max(0, Swift.min(kmax, i0 + r + shift + 1)) : kmax
+                        let visible = CPUBackend.visibleKeys(row: i0 + r, limit: kmax, shift: shift, causal: options.causal)
                         CPUBackend.maskedSoftmaxRow(scores + r * ld, visible: visible, total: kmax, mask: mask, lse: lb + i0 + r)
                     }
                     if kmax > 0 {
@@ -102,6 +102,13 @@ extension CPUBackend {
     /// and transposed as P^T).
     static func causalModes(_ causal: Bool) -> (outLower: Int32, aLower: Int32, aUpper: Int32) {
         causal ? (Int32(VLM_OUT_LOWER), Int32(VLM_A_LOWER), Int32(VLM_A_UPPER)) : (Int32(VLM_FULL), Int32(VLM_FULL), Int32(VLM_FULL))
+    }
+
+    /// How many of the first `limit` keys query row `row` sees: all of them, or under a causal
+    /// mask those up to its diagonal (key j <= row + shift, shift = S - T, as with a KV cache).
+    /// A block's `kmax` is what its last row sees.
+    @inline(__always) static func visibleKeys(row: Int, limit: Int, shift: Int, causal: Bool) -> Int {
+        causal ? Swift.max(0, Swift.min(limit, row + shift + 1)) : limit
     }
 
     /// A score row's stride: the row length rounded up to whole 16-float vectors.
@@ -125,7 +132,7 @@ extension CPUBackend {
             let qb = Q.head(bi, hi), kb = K.head(bi, kvh), vb = V.head(bi, kvh), ob = O.head(bi, hi)
             let mask = pm.map { $0 + bi * s }
             for r in 0..<t {
-                let visible = options.causal ? Swift.max(0, Swift.min(s, r + s - t + 1)) : s
+                let visible = CPUBackend.visibleKeys(row: r, limit: s, shift: s - t, causal: options.causal)
                 let q = qb + r * Q.st, o = ob + r * O.st
                 for j in 0..<visible { scores[j] = options.scale * FastMath.dot(q, kb + j * K.st, d) }
                 CPUBackend.maskedSoftmaxRow(scores, visible: visible, total: visible, mask: mask, lse: lse + bh * t + r)
@@ -230,7 +237,7 @@ extension CPUBackend {
                 var i0 = 0
                 while i0 < t {
                     let rows = Swift.min(blk, t - i0)
-                    let kmax = options.causal ? Swift.max(0, Swift.min(s, i0 + rows + shift)) : s
+                    let kmax = CPUBackend.visibleKeys(row: i0 + rows - 1, limit: s, shift: shift, causal: options.causal)
                     if kmax == 0 {
                         if let dqb { for r in 0..<rows { (dqb + (i0 + r) * DQ!.st).initialize(repeating: 0, count: d) } }
                         i0 += rows
@@ -244,7 +251,7 @@ extension CPUBackend {
                     for r in 0..<rows {
                         let row = p + r * ld
                         let l = lb[i0 + r]
-                        let visible = options.causal ? Swift.max(0, Swift.min(kmax, i0 + r + shift + 1)) : kmax
+                        let visible = CPUBackend.visibleKeys(row: i0 + r, limit: kmax, shift: shift, causal: options.causal)
                         if l == -.infinity {
                             row.update(repeating: 0, count: ld)
                             di[r] = 0
@@ -272,7 +279,7 @@ extension CPUBackend {
                     // dP = dO V^T; dS = P * (dP - D) in whole vectors
                     vlm_sgemm_small(rows, kmax, dv, 1, gb + i0 * G.st, G.st, 1, vt, s, 0, dp, ld, outLower, diag)
                     for r in 0..<rows {
-                        let visible = options.causal ? Swift.max(0, Swift.min(kmax, i0 + r + shift + 1)) : kmax
+                        let visible = CPUBackend.visibleKeys(row: i0 + r, limit: kmax, shift: shift, causal: options.causal)
                         let width = CPUBackend.paddedRow(visible)
                         let dv16 = F16(repeating: di[r])
                         FastMath.map2(p + r * ld, dp + r * ld, dp + r * ld, width) { $0 * ($1 - dv16) }

@@ -79,8 +79,7 @@ extension CPUBackend {
             ldb = n
         }
         let full = Int32(VLM_FULL)
-        let work = m * n * k
-        if work < 1 << 16 || Parallel.threads == 1 {
+        if m * n * k < 1 << 16 {
             vlm_sgemm_small(m, n, k, alpha, a, ars, acs, rowB, ldb, beta, c, ldc, full, 0)
         } else if m >= 16 * Parallel.threads {
             // blocks of whole 8-row tiles
