@@ -7,7 +7,8 @@ import Tensors
 ///
 ///     out/images/train/00000.png ...   training images
 ///     out/captions.json                LLaVA JSON, stage 1 (image + caption)
-///     out/instruct.json                LLaVA JSON, stage 2 (1-3 rounds of questions)
+///     out/instruct.json                LLaVA JSON, stage 2 (single questions; every 20th image
+///                                      also a 3-round conversation)
 ///     out/text.json                    LLaVA JSON without images, for pretraining the LLM
 ///     out/eval/images/00000.png ...    held-out images (no scene is shared with training)
 ///     out/eval/{yesno,choice,short,caption,ground}.jsonl   eval sets (DESIGN.md section 5)
@@ -59,8 +60,6 @@ public struct ShapesDataset {
             captions.append(["id": "cap-\(i)", "image": image, "conversations": [
                 ["from": "human", "value": "<image>"], ["from": "gpt", "value": W.caption(s)],
             ]])
-            // Several short questions per image: the image's 64 tokens are paid for once and
-            // supervise every answer.
             let rounds = 6 + qrng.nextInt(below: 3)
             var turns: [[String: String]] = []
             for r in 0..<rounds {
@@ -68,7 +67,7 @@ public struct ShapesDataset {
                 turns.append(["from": "human", "value": (r == 0 ? "<image>\n" : "") + q])
                 turns.append(["from": "gpt", "value": a])
             }
-            instruct.append(["id": "inst-\(i)", "image": image, "conversations": turns])
+            instruct.append(contentsOf: Self.instructSamples(turns, image: image, index: i))
             // For the LLM's pretraining, the caption stands where the image will be: the model
             // learns to answer from what the context says, which is what it must do with image
             // features later (a tiny LLM trained on bare questions learns only priors).
@@ -96,6 +95,29 @@ public struct ShapesDataset {
         }
         try writeJSON(zeroshot, to: out + "/eval/zeroshot.json")
         return Summary(trainImages: trainScenes.count, evalImages: evalScenes.count, evalItems: counts)
+    }
+
+    /// Single-round samples of the image's questions, except that every `multiRoundEvery`-th
+    /// image asks its first `multiRounds` questions in one conversation. A tiny LLM learns to
+    /// read the image tokens several times faster from single questions: in a long
+    /// conversation the image sits far back and earlier answers offer text to copy instead
+    /// (measured: README, "What the demo does, and what it reaches"). The few conversations are
+    /// short so that the batches they land in are not padded far.
+    static let multiRoundEvery = 20
+    static let multiRounds = 3
+
+    static func instructSamples(_ turns: [[String: String]], image: String, index i: Int) -> [[String: Any]] {
+        let firstRounds = i % multiRoundEvery == 0 ? multiRounds : 1
+        var samples: [[String: Any]] = []
+        var r = 0
+        while r < turns.count / 2 {
+            let n = samples.isEmpty ? firstRounds : 1
+            var conversation = Array(turns[(2 * r)..<(2 * (r + n))])
+            if r > 0 { conversation[0]["value"] = "<image>\n" + conversation[0]["value"]! }
+            samples.append(["id": "inst-\(i)-\(r)", "image": image, "conversations": conversation])
+            r += n
+        }
+        return samples
     }
 
     func writeImages(_ scenes: [W.Scene], folder: String) throws {
