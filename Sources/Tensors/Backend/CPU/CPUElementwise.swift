@@ -203,29 +203,10 @@ extension CPUBackend {
         let pg = gate.floatPointer, pu = up.floatPointer, pgr = grad.floatPointer
         let pdg = dGate?.floatPointer, pdu = dUp?.floatPointer
         Parallel.forRange(grad.count, minChunk: 1 << 14) { r in
-            var i = r.lowerBound
-            @inline(__always) func block(_ g: F16, _ u: F16, _ gr: F16) -> (F16, F16) {
+            let i = r.lowerBound
+            FastMath.map3(pg + i, pu + i, pgr + i, pdg.map { $0 + i }, pdu.map { $0 + i }, r.count) { g, u, gr in
                 let s = FastMath.sigmoid(g)
                 return (gr * u * s * (1 + g * (1 - s)), gr * g * s)
-            }
-            while i + 16 <= r.upperBound {
-                let g = UnsafeRawPointer(pg + i).loadUnaligned(as: F16.self)
-                let u = UnsafeRawPointer(pu + i).loadUnaligned(as: F16.self)
-                let gr = UnsafeRawPointer(pgr + i).loadUnaligned(as: F16.self)
-                let (dg, du) = block(g, u, gr)
-                if let pdg { UnsafeMutableRawPointer(pdg + i).storeBytes(of: dg, as: F16.self) }
-                if let pdu { UnsafeMutableRawPointer(pdu + i).storeBytes(of: du, as: F16.self) }
-                i += 16
-            }
-            if i < r.upperBound {
-                let n = r.upperBound - i
-                var g = F16(), u = F16(), gr = F16()
-                for j in 0..<n { g[j] = pg[i + j]; u[j] = pu[i + j]; gr[j] = pgr[i + j] }
-                let (dg, du) = block(g, u, gr)
-                for j in 0..<n {
-                    pdg?[i + j] = dg[j]
-                    pdu?[i + j] = du[j]
-                }
             }
         }
     }

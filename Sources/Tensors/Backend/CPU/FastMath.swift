@@ -130,6 +130,33 @@ public enum FastMath {
         }
     }
 
+    /// (d1[i], d2[i]) = f(a[i], b[i], c[i]) in blocks of 16, each output written when given:
+    /// a backward pass that yields two gradients from one evaluation.
+    @inline(__always)
+    public static func map3(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>,
+                            _ d1: UnsafeMutablePointer<Float>?, _ d2: UnsafeMutablePointer<Float>?, _ n: Int,
+                            _ f: (F16, F16, F16) -> (F16, F16)) {
+        var i = 0
+        while i + 16 <= n {
+            let va = UnsafeRawPointer(a + i).loadUnaligned(as: F16.self)
+            let vb = UnsafeRawPointer(b + i).loadUnaligned(as: F16.self)
+            let vc = UnsafeRawPointer(c + i).loadUnaligned(as: F16.self)
+            let (r1, r2) = f(va, vb, vc)
+            if let d1 { UnsafeMutableRawPointer(d1 + i).storeBytes(of: r1, as: F16.self) }
+            if let d2 { UnsafeMutableRawPointer(d2 + i).storeBytes(of: r2, as: F16.self) }
+            i += 16
+        }
+        if i < n {
+            var va = F16(), vb = F16(), vc = F16()
+            for j in 0..<(n - i) { va[j] = a[i + j]; vb[j] = b[i + j]; vc[j] = c[i + j] }
+            let (r1, r2) = f(va, vb, vc)
+            for j in 0..<(n - i) {
+                d1?[i + j] = r1[j]
+                d2?[i + j] = r2[j]
+            }
+        }
+    }
+
     /// Sum of n floats (16 partial sums, so the order is fixed and the result deterministic).
     @inline(__always) public static func sum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = F16()
