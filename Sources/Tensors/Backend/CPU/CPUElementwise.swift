@@ -142,10 +142,7 @@ extension CPUBackend {
                     return r
                 }
             case .silu:
-                FastMath.map2(g, s, o, n) { gv, xv in
-                    let sg = FastMath.sigmoid(xv)
-                    return gv * sg * (1 + xv * (1 - sg))
-                }
+                FastMath.map2(g, s, o, n) { gv, xv in FastMath.siluBackward(gv, x: xv, sigmoid: FastMath.sigmoid(xv)) }
             case .gelu:
                 FastMath.map2(g, s, o, n) { gv, xv in
                     let cdf = 0.5 * (1 + FastMath.erf(xv * invSqrt2))
@@ -206,7 +203,7 @@ extension CPUBackend {
             let i = r.lowerBound
             FastMath.map3(pg + i, pu + i, pgr + i, pdg.map { $0 + i }, pdu.map { $0 + i }, r.count) { g, u, gr in
                 let s = FastMath.sigmoid(g)
-                return (gr * u * s * (1 + g * (1 - s)), gr * g * s)
+                return (FastMath.siluBackward(gr * u, x: g, sigmoid: s), gr * g * s)
             }
         }
     }

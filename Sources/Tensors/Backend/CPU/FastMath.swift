@@ -39,6 +39,12 @@ public enum FastMath {
         1 / (1 + exp(-x))
     }
 
+    /// grad * silu'(x), given s = sigmoid(x): silu' = s (1 + x (1 - s)). The products run
+    /// left to right from `grad`, so silu's backward and swiglu's (grad * up) round alike.
+    @inline(__always) public static func siluBackward(_ grad: F16, x: F16, sigmoid s: F16) -> F16 {
+        grad * s * (1 + x * (1 - s))
+    }
+
     @inline(__always) public static func tanh(_ x: F16) -> F16 {
         // Small |x|: odd polynomial (Cephes tanhf); otherwise 1 - 2 / (exp(2|x|) + 1) with the sign.
         let ax = FastMath.abs(x)
