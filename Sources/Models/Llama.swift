@@ -27,13 +27,18 @@ public final class LlamaAttention: Module {
 
     /// x [B, T, D] -> [B, T, D]. `keyMask` [B, S] covers cached + new positions.
     func callAsFunction(_ x: Tensor, cos: Tensor, sin: Tensor, keyMask: Tensor?, cache: KVCache?, layer: Int) throws -> Tensor {
+        try oProj(heads(x, cos: cos, sin: sin, keyMask: keyMask, cache: cache, layer: layer))
+    }
+
+    /// The heads' outputs side by side, [B, T, heads * head_dim]: everything before o_proj.
+    func heads(_ x: Tensor, cos: Tensor, sin: Tensor, keyMask: Tensor?, cache: KVCache?, layer: Int) throws -> Tensor {
         let b = x.shape[0], t = x.shape[1]
         let q = try qProj(x).reshape([b, t, numHeads, headDim]).permute([0, 2, 1, 3]).rotaryEmbedding(cos: cos, sin: sin)
         var k = try kProj(x).reshape([b, t, numKVHeads, headDim]).permute([0, 2, 1, 3]).rotaryEmbedding(cos: cos, sin: sin)
         var v = try vProj(x).reshape([b, t, numKVHeads, headDim]).permute([0, 2, 1, 3])
         if let cache { (k, v) = try cache.append(layer: layer, k: k, v: v) }
         let o = try Tensor.attention(q: q, k: k, v: v, causal: true, keyMask: keyMask)
-        return try oProj(o.permute([0, 2, 1, 3]).reshape([b, t, numHeads * headDim]))
+        return try o.permute([0, 2, 1, 3]).reshape([b, t, numHeads * headDim])
     }
 }
 
@@ -84,6 +89,16 @@ public final class LlamaDecoderLayer: Module {
         let h = try x + selfAttn(inputLayernorm(x), cos: cos, sin: sin, keyMask: keyMask, cache: cache, layer: layer)
         return try h + mlp(postAttentionLayernorm(h))
     }
+
+    /// The layer's output at `rows` only (indices into the flattened [B * T] positions),
+    /// [rows, D]. Every position still goes through attention (as a key and value, and into
+    /// the cache), but o_proj, the residual and the MLP run on `rows` alone.
+    func callAsFunction(_ x: Tensor, cos: Tensor, sin: Tensor, keyMask: Tensor?, cache: KVCache?, layer: Int, rows: [Int]) throws -> Tensor {
+        func pick(_ t: Tensor) throws -> Tensor { try t.reshape([t.shape[0] * t.shape[1], t.shape[2]]).indexSelect(dim: 0, indices: rows) }
+        let heads = try selfAttn.heads(inputLayernorm(x), cos: cos, sin: sin, keyMask: keyMask, cache: cache, layer: layer)
+        let h = try pick(x) + selfAttn.oProj(pick(heads))
+        return try h + mlp(postAttentionLayernorm(h))
+    }
 }
 
 /// LlamaForCausalLM / Qwen2ForCausalLM. Keys: `model.embed_tokens`, `model.layers.N.*`,
@@ -124,8 +139,11 @@ public final class LlamaForCausalLM: Module {
     /// The final hidden states [B, T, D] (after the last norm).
     /// - positions: position ids [B][T]; default `cache.length ..< cache.length + T`.
     /// - attentionMask: [B, S] with 1 for real tokens and 0 for padding, S = cached + T.
+    /// - rows: when given, the final hidden states of these positions only (indices into the
+    ///   flattened [B * T] positions), [rows, D]: the last layer runs o_proj and its MLP on
+    ///   them alone, since nothing else reads its other positions.
     public func hiddenStates(inputsEmbeds x: Tensor, positions: [[Int]]? = nil, attentionMask: Tensor? = nil,
-                             cache: KVCache? = nil) throws -> Tensor {
+                             cache: KVCache? = nil, rows: [Int]? = nil) throws -> Tensor {
         guard x.rank == 3, x.shape[2] == config.hiddenSize else {
             throw TensorError.shapeMismatch(op: "llm inputs_embeds", lhs: x.shape, rhs: [-1, -1, config.hiddenSize])
         }
@@ -135,12 +153,15 @@ public final class LlamaForCausalLM: Module {
         let (cos, sin) = try rotary.tables(positions: pos)
         var h = x
         for (i, layer) in layers.enumerated() {
+            let trimmed = i == layers.count - 1 ? rows : nil
+            func run(_ x: Tensor, _ cache: KVCache?) throws -> Tensor {
+                if let trimmed { return try layer(x, cos: cos, sin: sin, keyMask: attentionMask, cache: cache, layer: i, rows: trimmed) }
+                return try layer(x, cos: cos, sin: sin, keyMask: attentionMask, cache: cache, layer: i)
+            }
             if gradientCheckpointing && cache == nil {
-                h = try Tensor.checkpointed(h, replay: replay) { x in
-                    try layer(x, cos: cos, sin: sin, keyMask: attentionMask, cache: nil, layer: i)
-                }
+                h = try Tensor.checkpointed(h, replay: replay) { x in try run(x, nil) }
             } else {
-                h = try layer(h, cos: cos, sin: sin, keyMask: attentionMask, cache: cache, layer: i)
+                h = try run(h, cache)
             }
         }
         return try norm(h)
@@ -155,13 +176,14 @@ public final class LlamaForCausalLM: Module {
         return try hidden.linear(weight: embedTokens.weight)
     }
 
-    /// `shiftedLoss(logits: logits(hidden), labels:)` computed only where it counts: the
-    /// hidden states of positions whose next label is not -100 are gathered first, so the LM
-    /// head and the cross-entropy run on the trained tokens alone (LLaVA's prompts, images and
-    /// system text carry no loss: 38% of the `small` benchmark's rows, half of `tiny`'s).
-    /// Same value and gradients as the full computation.
-    public func labelledLoss(hidden: Tensor, labels: Tensor) throws -> Tensor {
-        let b = hidden.shape[0], t = hidden.shape[1]
+    /// The training loss, `shiftedLoss(logits: logits(hiddenStates(...)), labels:)`, computed
+    /// only where it counts: positions whose next label is -100 (LLaVA's prompts, images and
+    /// system text: 38% of the `small` benchmark's rows, half of `tiny`'s, 95% of the demo's
+    /// stage 2) leave the last layer before its o_proj and MLP (`hiddenStates(rows:)`), and the
+    /// LM head and the cross-entropy run on the trained tokens alone. Same value and gradients
+    /// as the full computation.
+    public func labelledLoss(inputsEmbeds x: Tensor, attentionMask: Tensor?, labels: Tensor) throws -> Tensor {
+        let b = x.shape[0], t = x.shape[1]
         guard labels.shape == [b, t] else { throw TensorError.shapeMismatch(op: "loss labels", lhs: [b, t], rhs: labels.shape) }
         let lab = labels.integers
         var rows: [Int] = [], targets: [Int64] = []
@@ -172,8 +194,10 @@ public final class LlamaForCausalLM: Module {
             }
         }
         // Nothing to learn: the full computation gives the same (empty-mean) result.
-        if rows.isEmpty { return try Self.shiftedLoss(logits: logits(hidden), labels: labels) }
-        let picked = try hidden.reshape([b * t, hidden.shape[2]]).indexSelect(dim: 0, indices: rows)
+        if rows.isEmpty {
+            return try Self.shiftedLoss(logits: logits(hiddenStates(inputsEmbeds: x, attentionMask: attentionMask)), labels: labels)
+        }
+        let picked = try hiddenStates(inputsEmbeds: x, attentionMask: attentionMask, rows: rows)
         return try logits(picked).crossEntropy(targets: Tensor(shape: [rows.count], int64s: targets))
     }
 

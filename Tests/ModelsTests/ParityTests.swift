@@ -69,8 +69,7 @@ final class ParityTests: XCTestCase {
         let inp = try inputs("llava")
         let feats = try m.imageFeatures(inp["pixel_values"]!)
         let embeds = try m.inputEmbeddings(ids: inp["input_ids"]!, imageFeatures: feats)
-        let hidden = try m.llm.hiddenStates(inputsEmbeds: embeds)
-        let loss = try m.llm.labelledLoss(hidden: hidden, labels: inp["labels"]!)
+        let loss = try m.llm.labelledLoss(inputsEmbeds: embeds, attentionMask: nil, labels: inp["labels"]!)
         XCTAssertEqual(loss.item(), try expected("llava")["loss"]!.item(), accuracy: 1e-5)
     }
 

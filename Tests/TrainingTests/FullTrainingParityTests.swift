@@ -86,24 +86,32 @@ final class LanguageModelLossTests: XCTestCase {
     }
 }
 
-/// `labelledLoss` (LM head on the trained rows only) against the full logits.
+/// `labelledLoss` (the last layer's o_proj and MLP, the LM head and the cross-entropy on the
+/// trained rows only) against the full logits, with and without gradient checkpointing.
 final class LabelledLossTests: XCTestCase {
     func testSameLossAndGradientsAsTheFullLogits() throws {
         let lm = try ModelLoader.loadCausalLM(folder: FullTrainingParityTests.folder)
         lm.setTrainable(true)
         let inp = try SafeTensors.read(FullTrainingParityTests.folder + "/inputs.safetensors")
-        func run(_ loss: (Tensor) throws -> Tensor) throws -> (Float, [String: [Float]]) {
+        let labels = inp["labels"]!
+        XCTAssertTrue(labels.integers.contains(-100), "the fixture must have untrained rows for this test to mean anything")
+        func run(_ loss: (Tensor, Tensor) throws -> Tensor) throws -> (Float, [String: [Float]]) {
             for (_, p) in lm.trainableParameters() { p.grad = nil }
-            let hidden = try lm.hiddenStates(inputsEmbeds: lm.embed(inp["input_ids"]!), attentionMask: inp["attention_mask"]!)
-            let l = try loss(hidden)
+            let l = try loss(lm.embed(inp["input_ids"]!), inp["attention_mask"]!)
             try l.backward()
             return (l.item(), Dictionary(uniqueKeysWithValues: lm.trainableParameters().map { ($0.0, $0.1.grad!.scalars) }))
         }
-        let (full, fullGrads) = try run { try LlamaForCausalLM.shiftedLoss(logits: lm.logits($0), labels: inp["labels"]!) }
-        let (picked, pickedGrads) = try run { try lm.labelledLoss(hidden: $0, labels: inp["labels"]!) }
-        XCTAssertEqual(picked, full, accuracy: 1e-6)
-        for (k, g) in fullGrads {
-            XCTAssertLessThan(relativeError(pickedGrads[k]!, g), 1e-5, k)
+        let (full, fullGrads) = try run { x, mask in
+            try LlamaForCausalLM.shiftedLoss(logits: lm.logits(lm.hiddenStates(inputsEmbeds: x, attentionMask: mask)), labels: labels)
         }
+        for checkpointing in [false, true] {
+            lm.gradientCheckpointing = checkpointing
+            let (picked, pickedGrads) = try run { x, mask in try lm.labelledLoss(inputsEmbeds: x, attentionMask: mask, labels: labels) }
+            XCTAssertEqual(picked, full, accuracy: 1e-6, "checkpointing \(checkpointing)")
+            for (k, g) in fullGrads {
+                XCTAssertLessThan(relativeError(pickedGrads[k]!, g), 1e-5, "\(k), checkpointing \(checkpointing)")
+            }
+        }
+        lm.gradientCheckpointing = false
     }
 }

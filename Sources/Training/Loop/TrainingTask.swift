@@ -44,8 +44,7 @@ public final class LlavaTask: TrainingTask {
         guard case .multimodal(let b) = batch else { throw TrainingError("stage \(stage.rawValue) needs image-text samples") }
         let features = try b.images.map { try imageFeatures($0) }
         let inputs = try model.splice(b, features: features, maxLength: maxLength)
-        let hidden = try model.llm.hiddenStates(inputsEmbeds: inputs.embeddings, attentionMask: inputs.attentionMask)
-        return (try model.llm.labelledLoss(hidden: hidden, labels: inputs.labels), inputs.tokens)
+        return (try model.llm.labelledLoss(inputsEmbeds: inputs.embeddings, attentionMask: inputs.attentionMask, labels: inputs.labels), inputs.tokens)
     }
 
     /// Projected features; the tower runs without recording when it is frozen.
@@ -117,8 +116,8 @@ public final class LanguageModelTask: TrainingTask {
         }
         let b = ids.count
         let idT = try Tensor(shape: [b, t], int64s: idFlat)
-        let hidden = try model.hiddenStates(inputsEmbeds: model.embed(idT), attentionMask: Tensor(shape: [b, t], scalars: mask))
-        let loss = try model.labelledLoss(hidden: hidden, labels: Tensor(shape: [b, t], int64s: labFlat))
+        let loss = try model.labelledLoss(inputsEmbeds: model.embed(idT), attentionMask: Tensor(shape: [b, t], scalars: mask),
+                                          labels: Tensor(shape: [b, t], int64s: labFlat))
         return (loss, ids.reduce(0) { $0 + $1.count })
     }
 

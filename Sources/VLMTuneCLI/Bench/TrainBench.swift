@@ -85,8 +85,7 @@ struct TrainBench {
             let selected = try noGrad { try task.selectedFeatures(b.images!) }
             let t1 = Timing.now()
             let inputs = try m.splice(b, features: m.projector(selected), maxLength: config.seqLen)
-            let hidden = try m.llm.hiddenStates(inputsEmbeds: inputs.embeddings, attentionMask: inputs.attentionMask)
-            let loss = try m.llm.labelledLoss(hidden: hidden, labels: inputs.labels)
+            let loss = try m.llm.labelledLoss(inputsEmbeds: inputs.embeddings, attentionMask: inputs.attentionMask, labels: inputs.labels)
             let t2 = Timing.now()
             try loss.backward()
             let t3 = Timing.now()
