@@ -141,11 +141,16 @@ public final class LlamaForCausalLM: Module {
     /// - attentionMask: [B, S] with 1 for real tokens and 0 for padding, S = cached + T.
     /// - rows: when given, the final hidden states of these positions only (indices into the
     ///   flattened [B * T] positions), [rows, D]: the last layer runs o_proj and its MLP on
-    ///   them alone, since nothing else reads its other positions.
+    ///   them alone, since nothing else reads its other positions. With LoRA dropout the
+    ///   masks of those products are drawn for these rows only: the same distribution as the
+    ///   full computation, another random stream.
     public func hiddenStates(inputsEmbeds x: Tensor, positions: [[Int]]? = nil, attentionMask: Tensor? = nil,
                              cache: KVCache? = nil, rows: [Int]? = nil) throws -> Tensor {
         guard x.rank == 3, x.shape[2] == config.hiddenSize else {
             throw TensorError.shapeMismatch(op: "llm inputs_embeds", lhs: x.shape, rhs: [-1, -1, config.hiddenSize])
+        }
+        if let rows, rows.isEmpty || layers.isEmpty {
+            throw TensorError.invalidArgument(op: "llm hidden states", message: "rows needs at least one row and one layer")
         }
         let b = x.shape[0], t = x.shape[1]
         let past = cache?.length ?? 0
@@ -181,7 +186,8 @@ public final class LlamaForCausalLM: Module {
     /// system text: 38% of the `small` benchmark's rows, half of `tiny`'s, 95% of the demo's
     /// stage 2) leave the last layer before its o_proj and MLP (`hiddenStates(rows:)`), and the
     /// LM head and the cross-entropy run on the trained tokens alone. Same value and gradients
-    /// as the full computation.
+    /// as the full computation (up to the order of floating-point sums; with LoRA dropout, up
+    /// to which masks are drawn).
     public func labelledLoss(inputsEmbeds x: Tensor, attentionMask: Tensor?, labels: Tensor) throws -> Tensor {
         let b = x.shape[0], t = x.shape[1]
         guard labels.shape == [b, t] else { throw TensorError.shapeMismatch(op: "loss labels", lhs: [b, t], rhs: labels.shape) }

@@ -113,5 +113,6 @@ final class LabelledLossTests: XCTestCase {
             }
         }
         lm.gradientCheckpointing = false
+        XCTAssertThrowsError(try lm.hiddenStates(inputsEmbeds: lm.embed(inp["input_ids"]!), rows: []))
     }
 }

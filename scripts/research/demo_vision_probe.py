@@ -31,7 +31,7 @@ args = ap.parse_args()
 
 model = CLIPVisionModel.from_pretrained(f"{args.demo}/models/vision").eval()
 captions = json.load(open(f"{args.demo}/data/captions.json"))[: args.images]
-# The demo's shards store CLIP-normalised pixels of the 64x64 image as is (square: no padding).
+# The PNGs normalised as the demo's shards store them: 64x64, square (no padding), CLIP mean/std.
 mean = np.array([0.48145466, 0.4578275, 0.40821073])
 std = np.array([0.26862954, 0.26130258, 0.27577711])
 QUADRANTS = ["top left", "top right", "bottom left", "bottom right"]
