@@ -25,12 +25,9 @@ public final class LlamaAttention: Module {
         v.child("o_proj", oProj)
     }
 
-    /// x [B, T, D] -> [B, T, D]. `keyMask` [B, S] covers cached + new positions.
-    func callAsFunction(_ x: Tensor, cos: Tensor, sin: Tensor, keyMask: Tensor?, cache: KVCache?, layer: Int) throws -> Tensor {
-        try oProj(heads(x, cos: cos, sin: sin, keyMask: keyMask, cache: cache, layer: layer))
-    }
-
-    /// The heads' outputs side by side, [B, T, heads * head_dim]: everything before o_proj.
+    /// The heads' outputs side by side, x [B, T, D] -> [B, T, heads * head_dim]: everything
+    /// before o_proj, which the decoder layer applies (to every row, or to the rows it keeps).
+    /// `keyMask` [B, S] covers cached + new positions.
     func heads(_ x: Tensor, cos: Tensor, sin: Tensor, keyMask: Tensor?, cache: KVCache?, layer: Int) throws -> Tensor {
         let b = x.shape[0], t = x.shape[1]
         let q = try qProj(x).reshape([b, t, numHeads, headDim]).permute([0, 2, 1, 3]).rotaryEmbedding(cos: cos, sin: sin)
@@ -85,18 +82,17 @@ public final class LlamaDecoderLayer: Module {
         v.child("post_attention_layernorm", postAttentionLayernorm)
     }
 
-    func callAsFunction(_ x: Tensor, cos: Tensor, sin: Tensor, keyMask: Tensor?, cache: KVCache?, layer: Int) throws -> Tensor {
-        let h = try x + selfAttn(inputLayernorm(x), cos: cos, sin: sin, keyMask: keyMask, cache: cache, layer: layer)
-        return try h + mlp(postAttentionLayernorm(h))
-    }
-
-    /// The layer's output at `rows` only (indices into the flattened [B * T] positions),
-    /// [rows, D]. Every position still goes through attention (as a key and value, and into
-    /// the cache), but o_proj, the residual and the MLP run on `rows` alone.
-    func callAsFunction(_ x: Tensor, cos: Tensor, sin: Tensor, keyMask: Tensor?, cache: KVCache?, layer: Int, rows: [Int]) throws -> Tensor {
-        func pick(_ t: Tensor) throws -> Tensor { try t.reshape([t.shape[0] * t.shape[1], t.shape[2]]).indexSelect(dim: 0, indices: rows) }
-        let heads = try selfAttn.heads(inputLayernorm(x), cos: cos, sin: sin, keyMask: keyMask, cache: cache, layer: layer)
-        let h = try pick(x) + selfAttn.oProj(pick(heads))
+    /// x [B, T, D] -> [B, T, D]; with `rows` (indices into the flattened [B * T] positions)
+    /// only those rows, [rows, D]: every position still goes through attention (as a key and
+    /// value, and into the cache), but o_proj, the residual and the MLP run on `rows` alone.
+    func callAsFunction(_ x: Tensor, cos: Tensor, sin: Tensor, keyMask: Tensor?, cache: KVCache?, layer: Int, rows: [Int]? = nil) throws -> Tensor {
+        var heads = try selfAttn.heads(inputLayernorm(x), cos: cos, sin: sin, keyMask: keyMask, cache: cache, layer: layer)
+        var residual = x
+        if let rows {
+            func pick(_ t: Tensor) throws -> Tensor { try t.reshape([t.shape[0] * t.shape[1], t.shape[2]]).indexSelect(dim: 0, indices: rows) }
+            (heads, residual) = (try pick(heads), try pick(x))
+        }
+        let h = try residual + selfAttn.oProj(heads)
         return try h + mlp(postAttentionLayernorm(h))
     }
 }
@@ -158,15 +154,13 @@ public final class LlamaForCausalLM: Module {
         let (cos, sin) = try rotary.tables(positions: pos)
         var h = x
         for (i, layer) in layers.enumerated() {
-            let trimmed = i == layers.count - 1 ? rows : nil
-            func run(_ x: Tensor, _ cache: KVCache?) throws -> Tensor {
-                if let trimmed { return try layer(x, cos: cos, sin: sin, keyMask: attentionMask, cache: cache, layer: i, rows: trimmed) }
-                return try layer(x, cos: cos, sin: sin, keyMask: attentionMask, cache: cache, layer: i)
-            }
+            let kept = i == layers.count - 1 ? rows : nil
             if gradientCheckpointing && cache == nil {
-                h = try Tensor.checkpointed(h, replay: replay) { x in try run(x, nil) }
+                h = try Tensor.checkpointed(h, replay: replay) { x in
+                    try layer(x, cos: cos, sin: sin, keyMask: attentionMask, cache: nil, layer: i, rows: kept)
+                }
             } else {
-                h = try run(h, cache)
+                h = try layer(h, cos: cos, sin: sin, keyMask: attentionMask, cache: cache, layer: i, rows: kept)
             }
         }
         return try norm(h)
