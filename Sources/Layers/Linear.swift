@@ -23,6 +23,12 @@ public final class Linear: Module {
                   bias: bias ? Tensor.uniform([outFeatures], low: -bound, high: bound, rng: &rng) : nil)
     }
 
+    /// A layer initialised as transformers' `_init_weights` does: weights normal(0, std),
+    /// biases zero.
+    public convenience init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, std: Float, rng: inout RandomGenerator) {
+        self.init(weight: Tensor.randn([outFeatures, inFeatures], std: std, rng: &rng), bias: bias ? Tensor.zeros([outFeatures]) : nil)
+    }
+
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         guard let lora, !lora.merged else { return try x.linear(weight: weight, bias: bias) }
         return try x.linear(weight: weight, bias: bias, loraA: lora.a, loraB: lora.b, scale: lora.scaling, dropoutMask: lora.mask(like: x))

@@ -9,10 +9,10 @@ public final class LlamaAttention: Module {
 
     init(_ c: LlamaConfig, rng: inout RandomGenerator) {
         let d = c.hiddenSize
-        qProj = Linear(d, c.numHeads * c.headDim, bias: c.qkvBias, rng: &rng)
-        kProj = Linear(d, c.numKVHeads * c.headDim, bias: c.qkvBias, rng: &rng)
-        vProj = Linear(d, c.numKVHeads * c.headDim, bias: c.qkvBias, rng: &rng)
-        oProj = Linear(c.numHeads * c.headDim, d, bias: c.oBias, rng: &rng)
+        qProj = Linear(d, c.numHeads * c.headDim, bias: c.qkvBias, std: c.initializerRange, rng: &rng)
+        kProj = Linear(d, c.numKVHeads * c.headDim, bias: c.qkvBias, std: c.initializerRange, rng: &rng)
+        vProj = Linear(d, c.numKVHeads * c.headDim, bias: c.qkvBias, std: c.initializerRange, rng: &rng)
+        oProj = Linear(c.numHeads * c.headDim, d, bias: c.oBias, std: c.initializerRange, rng: &rng)
         numHeads = c.numHeads
         numKVHeads = c.numKVHeads
         headDim = c.headDim
@@ -45,9 +45,9 @@ public final class LlamaMLP: Module {
     let act: Activation
 
     init(_ c: LlamaConfig, rng: inout RandomGenerator) {
-        gateProj = Linear(c.hiddenSize, c.intermediateSize, bias: c.mlpBias, rng: &rng)
-        upProj = Linear(c.hiddenSize, c.intermediateSize, bias: c.mlpBias, rng: &rng)
-        downProj = Linear(c.intermediateSize, c.hiddenSize, bias: c.mlpBias, rng: &rng)
+        gateProj = Linear(c.hiddenSize, c.intermediateSize, bias: c.mlpBias, std: c.initializerRange, rng: &rng)
+        upProj = Linear(c.hiddenSize, c.intermediateSize, bias: c.mlpBias, std: c.initializerRange, rng: &rng)
+        downProj = Linear(c.intermediateSize, c.hiddenSize, bias: c.mlpBias, std: c.initializerRange, rng: &rng)
         act = c.hiddenAct
     }
 
@@ -111,14 +111,15 @@ public final class LlamaForCausalLM: Module {
     /// Randomness to replay when a checkpointed layer is recomputed (LoRA dropout).
     public var replay: ReplayHooks?
 
-    /// A model with random weights (HF-style init: normal(0, 0.02) for matrices).
+    /// A model with random weights, initialised as transformers does: every matrix (embeddings
+    /// included) normal(0, `initializer_range`), biases zero, norms one.
     public init(config c: LlamaConfig, seed: UInt64 = 0) {
         var rng = RandomGenerator(seed: seed)
         config = c
-        embedTokens = Embedding(c.vocabSize, c.hiddenSize, std: 0.02, rng: &rng)
+        embedTokens = Embedding(c.vocabSize, c.hiddenSize, std: c.initializerRange, rng: &rng)
         layers = (0..<c.numLayers).map { _ in LlamaDecoderLayer(c, rng: &rng) }
         norm = RMSNorm(c.hiddenSize, eps: c.rmsNormEps)
-        lmHead = c.tieWordEmbeddings ? nil : Linear(c.hiddenSize, c.vocabSize, bias: false, rng: &rng)
+        lmHead = c.tieWordEmbeddings ? nil : Linear(c.hiddenSize, c.vocabSize, bias: false, std: c.initializerRange, rng: &rng)
         rotary = RotaryEmbedding(headDim: c.headDim, rope: c.rope)
     }
 

@@ -67,12 +67,15 @@ public struct LlamaConfig: Equatable, Sendable {
     public var bosTokenId: Int?
     public var eosTokenId: Int?
     public var padTokenId: Int?
+    /// Standard deviation of the normal initialisation of a randomly initialised model
+    /// (transformers' `initializer_range`; 0.02 is its default).
+    public var initializerRange: Float
 
     public init(family: Family = .llama, vocabSize: Int, hiddenSize: Int, intermediateSize: Int, numLayers: Int,
                 numHeads: Int, numKVHeads: Int? = nil, headDim: Int? = nil, hiddenAct: Activation = .silu,
                 rmsNormEps: Float = 1e-6, rope: RopeConfig = RopeConfig(theta: 10000), tieWordEmbeddings: Bool = false,
                 qkvBias: Bool? = nil, oBias: Bool = false, mlpBias: Bool = false, maxPositionEmbeddings: Int = 2048,
-                bosTokenId: Int? = 1, eosTokenId: Int? = 2, padTokenId: Int? = nil) {
+                bosTokenId: Int? = 1, eosTokenId: Int? = 2, padTokenId: Int? = nil, initializerRange: Float = 0.02) {
         self.family = family
         self.vocabSize = vocabSize
         self.hiddenSize = hiddenSize
@@ -92,6 +95,7 @@ public struct LlamaConfig: Equatable, Sendable {
         self.bosTokenId = bosTokenId
         self.eosTokenId = eosTokenId
         self.padTokenId = padTokenId
+        self.initializerRange = initializerRange
     }
 
     /// Reads a transformers `config.json` object (a top-level LM config or llava's `text_config`).
@@ -130,7 +134,9 @@ public struct LlamaConfig: Equatable, Sendable {
             maxPositionEmbeddings: try json.int("max_position_embeddings") ?? 2048,
             bosTokenId: try json.int("bos_token_id"),
             eosTokenId: try json.int("eos_token_id"),
-            padTokenId: try json.int("pad_token_id"))
+            padTokenId: try json.int("pad_token_id"),
+            initializerRange: Float(try json.double("initializer_range") ?? 0.02))
+        guard initializerRange > 0 else { throw LayerError("initializer_range \(initializerRange) must be positive", at: json.file) }
         guard numHeads > 0, numKVHeads > 0, numHeads % numKVHeads == 0 else {
             throw LayerError("num_attention_heads \(numHeads) is not a multiple of num_key_value_heads \(numKVHeads)", at: json.file)
         }
@@ -153,7 +159,7 @@ public struct LlamaConfig: Equatable, Sendable {
             "head_dim": headDim, "hidden_act": hiddenAct.rawValue, "rms_norm_eps": rmsNormEps,
             "rope_theta": rope.theta, "rope_parameters": ropeParams,
             "tie_word_embeddings": tieWordEmbeddings, "max_position_embeddings": maxPositionEmbeddings,
-            "torch_dtype": "float32",
+            "torch_dtype": "float32", "initializer_range": initializerRange,
         ]
         if family == .llama {
             d["attention_bias"] = qkvBias

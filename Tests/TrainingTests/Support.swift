@@ -33,7 +33,7 @@ func tinyLlavaRecipe(stage: String, extra: String = "") -> String {
                  num_attention_heads: 2, image_size: 8, patch_size: 4}
       llm:
         config: {vocab_size: 40, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 2,
-                 num_attention_heads: 2, num_key_value_heads: 1}
+                 num_attention_heads: 2, num_key_value_heads: 1, initializer_range: 0.15}
     \(extra)
     data:
       train: unused

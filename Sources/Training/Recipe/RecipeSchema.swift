@@ -52,7 +52,7 @@ public enum RecipeSchema {
         key("model.vision.select_feature", .choice(["patch", "cls_patch"]), .string("patch"), "`patch` drops the class token, `cls_patch` keeps it."),
         key("model.vision.freeze", .bool, .null, "Freeze the tower. Default: frozen in every stage but `clip`."),
         key("model.llm.path", .string, .null, "Hugging Face folder of the language model (Llama family or Qwen2)."),
-        key("model.llm.config", .object, .null, "Inline `config.json` fields for a randomly initialised LLM (instead of `path`)."),
+        key("model.llm.config", .object, .null, "Inline `config.json` fields for a randomly initialised LLM (instead of `path`). Initialised as transformers does: every matrix, embeddings included, normal(0, `initializer_range`) (default 0.02), biases zero."),
         key("model.llm.freeze", .bool, .null, "Freeze the LLM's own weights. Default: frozen in `align` and `instruct` (LoRA trains there), trained in `full` and `lm-pretrain`."),
         key("model.llm.dtype", .choice(["float32", "bfloat16"]), .string("float32"), "Storage type of frozen LLM weights (bf16 halves their memory; compute stays f32)."),
         key("model.projector.type", .string, .string("mlp2x_gelu"), "`linear` or `mlp<N>x_gelu`, as LLaVA's `mm_projector_type`."),
