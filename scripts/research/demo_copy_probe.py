@@ -21,6 +21,10 @@ within the demo's budget, with either toolkit.
 
 Usage (transformers, torch, h5py, hdf5plugin):
   python scripts/research/demo_copy_probe.py SHARDS CHECKPOINT/model [--steps 1504]
+
+Stop 16: these findings were made at transformers' default initializer_range 0.02, the scale
+that turned out to keep an LLM this narrow from learning lookups at all; at 0.15 it learns
+them (README, "What held the demo back"; scripts/research/demo_slot_text.py).
 """
 import argparse
 import math

@@ -17,6 +17,10 @@ position 0.29, yes/no 0.45, count 1.0, i.e. barely past chance except count; a v
 another seed stream reached shape 0.81 but colour and yes/no stayed at chance; lr 1e-2
 diverged; the demo's 128-wide 4-layer shape stayed at chance for 1500 steps):
   python scripts/research/demo_lookup_probe.py --format keyed --one-word-keys --hidden 256 --layers 2 --questions 8
+
+Stop 16: these findings were made at transformers' default initializer_range 0.02, the scale
+that turned out to keep an LLM this narrow from learning lookups at all; at 0.15 it learns
+them (README, "What held the demo back"; scripts/research/demo_slot_text.py).
 """
 import argparse
 import math

@@ -35,6 +35,10 @@ approach the demo's targets even with ideal image tokens; the demo's stage 2 bud
 stage 2) gave colour 0.49, position 0.49, shape 0.32, yes/no 0.50.
 
   python scripts/research/demo_slot_probe.py --suffix 0 --system 0 --layers 2 --rounds 1 --batch 64 --steps 2000 --oneobj 0.3
+
+Stop 16: these findings were made at transformers' default initializer_range 0.02, the scale
+that turned out to keep an LLM this narrow from learning lookups at all; at 0.15 it learns
+them (README, "What held the demo back"; scripts/research/demo_slot_text.py).
 """
 import argparse
 import math
