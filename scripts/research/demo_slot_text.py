@@ -41,6 +41,8 @@ import random
 import re
 import shutil
 
+from demo_text_eval_sets import write_text_sets  # this folder is on sys.path when run as a script
+
 ap = argparse.ArgumentParser()
 ap.add_argument("data", help="a demo's data folder (text.json, eval/)")
 ap.add_argument("out")
@@ -93,14 +95,5 @@ for i, word in enumerate(SLOTS):
 json.dump(tokenizer, open(f"{out}/tokenizer/tokenizer.json", "w"))
 shutil.copy(f"{tokenizer_dir}/tokenizer_config.json", f"{out}/tokenizer/")
 
-captions = {}
-for line in open(f"{data}/eval/caption.jsonl"):
-    item = json.loads(line)
-    captions[item["image"]] = item["answer"]
-for name in ["yesno", "short"]:
-    with open(f"{out}/text-{name}.jsonl", "w") as f:
-        for line in open(f"{data}/eval/{name}.jsonl"):
-            item = json.loads(line)
-            item["question"] = slots(captions[item.pop("image")]) + "\n" + item["question"]
-            f.write(json.dumps(item) + "\n")
+write_text_sets(data, out, ["yesno", "short"], stand_in=slots)
 print(f"{len(docs)} documents, vocabulary {first_id + len(SLOTS)}")
