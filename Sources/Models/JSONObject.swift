@@ -67,3 +67,10 @@ public struct JSONObject {
         return JSONObject(dict: d, file: file + ":" + key)
     }
 }
+
+extension Float {
+    /// The value as a config.json should hold it: the shortest decimal that reads back as
+    /// this Float (`1e-05`, `0.15`), as transformers writes it, not the Float widened to a
+    /// Double (`9.999999747378752e-06`), which would drift from the source config on export.
+    var jsonNumber: Double { Double("\(self)") ?? Double(self) }
+}

@@ -156,10 +156,10 @@ public struct LlamaConfig: Equatable, Sendable {
             "architectures": [family == .llama ? "LlamaForCausalLM" : "Qwen2ForCausalLM"],
             "vocab_size": vocabSize, "hidden_size": hiddenSize, "intermediate_size": intermediateSize,
             "num_hidden_layers": numLayers, "num_attention_heads": numHeads, "num_key_value_heads": numKVHeads,
-            "head_dim": headDim, "hidden_act": hiddenAct.rawValue, "rms_norm_eps": rmsNormEps,
+            "head_dim": headDim, "hidden_act": hiddenAct.rawValue, "rms_norm_eps": rmsNormEps.jsonNumber,
             "rope_theta": rope.theta, "rope_parameters": ropeParams,
             "tie_word_embeddings": tieWordEmbeddings, "max_position_embeddings": maxPositionEmbeddings,
-            "torch_dtype": "float32", "initializer_range": initializerRange,
+            "torch_dtype": "float32", "initializer_range": initializerRange.jsonNumber,
         ]
         if family == .llama {
             d["attention_bias"] = qkvBias

@@ -78,7 +78,7 @@ public struct VisionConfig: Equatable, Sendable {
             "architectures": [family == .clip ? "CLIPVisionModel" : "SiglipVisionModel"],
             "hidden_size": hiddenSize, "intermediate_size": intermediateSize, "num_hidden_layers": numLayers,
             "num_attention_heads": numHeads, "image_size": imageSize, "patch_size": patchSize,
-            "num_channels": numChannels, "hidden_act": hiddenAct.rawValue, "layer_norm_eps": layerNormEps,
+            "num_channels": numChannels, "hidden_act": hiddenAct.rawValue, "layer_norm_eps": layerNormEps.jsonNumber,
             "torch_dtype": "float32",
         ]
     }
