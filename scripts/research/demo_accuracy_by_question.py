@@ -13,8 +13,9 @@ import json
 import re
 import sys
 
+from demo_captions import objects_in  # this folder is on sys.path when run as a script
+
 data, evals = sys.argv[1], sys.argv[2]
-OBJECT = r"(red|green|blue|yellow) (circle|square|triangle) in the (top|bottom) (left|right)"
 
 
 def template(question):
@@ -27,7 +28,7 @@ def template(question):
 objects = {}  # image -> number of objects, from its reference caption
 for line in open(f"{data}/eval/caption.jsonl"):
     item = json.loads(line)
-    objects[item["image"]] = len(re.findall(OBJECT, item["answer"]))
+    objects[item["image"]] = len(objects_in(item["answer"]))
 image_of = {}
 for name in ["short", "yesno"]:
     for line in open(f"{data}/eval/{name}.jsonl"):

@@ -23,6 +23,8 @@ import json
 import random
 import re
 
+from demo_captions import objects_in  # this folder is on sys.path when run as a script
+
 KINDS = {
     "colour_of_shape": r"^What color is the (circle|square|triangle)\?",
     "colour_at": r"^What color is the shape in the",
@@ -33,7 +35,6 @@ KINDS = {
     "box": r"^Give the bounding box",
     "caption": r"^Describe the image",
 }
-OBJECT = r"(red|green|blue|yellow) (circle|square|triangle) in the (top|bottom) (left|right)"
 FILLER = ["Answer the question.", "Look at the image.", "There is a shape."]
 
 ap = argparse.ArgumentParser()
@@ -50,7 +51,7 @@ if unknown:
 
 low, _, high = args.objects.partition("-")
 low, high = int(low), int(high or low)
-objects = {c["image"]: len(re.findall(OBJECT, c["conversations"][1]["value"]))
+objects = {c["image"]: len(objects_in(c["conversations"][1]["value"]))
            for c in json.load(open(f"{args.data}/captions.json"))}
 rng = random.Random(0)
 out = []

@@ -38,9 +38,9 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
 
+from demo_captions import QUADRANTS, objects_in
 from demo_text_eval_sets import write_text_sets  # this folder is on sys.path when run as a script
 
 ap = argparse.ArgumentParser()
@@ -51,16 +51,14 @@ ap.add_argument("--single", action="store_true", help="one question per document
 args = ap.parse_args()
 data, out, single = args.data, args.out, args.single
 tokenizer_dir = args.tokenizer or f"{data}/../tokenizer"
-QUADRANTS = ["top left", "top right", "bottom left", "bottom right"]
 KEYS = ["tl", "tr", "bl", "br"]
 COLOURS = ["red", "green", "blue", "yellow"]
 SHAPES = ["circle", "square", "triangle"]
 SLOTS = [f"<{q} {c} {s}>" for q in KEYS for c in COLOURS for s in SHAPES] + [f"<{q} empty>" for q in KEYS]
-OBJECT = re.compile(r"a (\w+) (\w+) in the (top left|top right|bottom left|bottom right)")
 
 
 def slots(caption):
-    objects = {QUADRANTS.index(q): f"{c} {s}" for c, s, q in OBJECT.findall(caption)}
+    objects = {QUADRANTS.index(q): f"{c} {s}" for c, s, q in objects_in(caption)}
     return "".join(f"<{KEYS[i]} {objects[i]}>" if i in objects else f"<{KEYS[i]} empty>" for i in range(4))
 
 

@@ -21,13 +21,14 @@ Usage (transformers, torch, pillow, scikit-learn):
 """
 import argparse
 import json
-import re
 
 import numpy as np
 import torch
 from PIL import Image
 from sklearn.linear_model import LogisticRegression
 from transformers import CLIPVisionModel
+
+from demo_captions import QUADRANTS, objects_in  # this folder is on sys.path when run as a script
 
 ap = argparse.ArgumentParser()
 ap.add_argument("demo", help="the demo's output folder (models/vision, data/captions.json)")
@@ -39,8 +40,6 @@ captions = json.load(open(f"{args.demo}/data/captions.json"))[: args.images]
 # The PNGs normalised as the demo's shards store them: 64x64, square (no padding), CLIP mean/std.
 mean = np.array([0.48145466, 0.4578275, 0.40821073])
 std = np.array([0.26862954, 0.26130258, 0.27577711])
-QUADRANTS = ["top left", "top right", "bottom left", "bottom right"]
-OBJECT = r"(red|green|blue|yellow) (circle|square|triangle) in the (top left|top right|bottom left|bottom right)"
 
 features = {}
 colours, shapes, quadrants = [], [], []
@@ -49,7 +48,7 @@ for item in captions:
     x = torch.tensor(pixels.transpose(2, 0, 1)[None], dtype=torch.float32)
     with torch.no_grad():
         hidden = model(pixel_values=x, output_hidden_states=True).hidden_states
-    objects = {q: (c, s) for c, s, q in re.findall(OBJECT, item["conversations"][1]["value"])}
+    objects = {q: (c, s) for c, s, q in objects_in(item["conversations"][1]["value"])}
     for index, quadrant in enumerate(QUADRANTS):
         for layer, h in enumerate(hidden):
             features.setdefault(layer, []).append(h[0, 1 + index].numpy())  # token 0 is the class token
